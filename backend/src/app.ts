@@ -1,0 +1,63 @@
+/**
+ * buildApp: the Fastify application with every plugin and route module registered, built from its
+ * dependencies. The server, the worker and the tests all build it the same way.
+ */
+import Fastify, { LogController } from 'fastify';
+import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import type { Logger } from 'pino';
+import { newId } from './lib/ids.ts';
+import { routeModules } from './modules/index.ts';
+import errorsPlugin from './plugins/errors.ts';
+import httpPlugin from './plugins/http.ts';
+import openapiPlugin from './plugins/openapi.ts';
+import type { AppDeps, AppInstance } from './types.ts';
+
+const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+
+export interface BuildOptions extends AppDeps {
+  logger: Logger;
+  /** Extra routes, registered after the modules (tests use it to add probe routes). */
+  extraRoutes?: (app: AppInstance) => Promise<void>;
+}
+
+export async function buildApp(options: BuildOptions): Promise<AppInstance> {
+  const { config } = options;
+  const app = Fastify({
+    loggerInstance: options.logger,
+    // One access-log line per request comes from plugins/http.ts (with route, status and duration).
+    logController: new LogController({ disableRequestLogging: true, requestIdLogLabel: 'requestId' }),
+    // Accept a well-formed caller-supplied x-request-id, otherwise make one.
+    genReqId: (req) => {
+      const given = req.headers['x-request-id'];
+      return typeof given === 'string' && REQUEST_ID.test(given) ? given : newId('req', 20);
+    },
+    bodyLimit: config.http.bodyLimit,
+    trustProxy: config.http.trustProxy,
+    // On shutdown, idle keep-alive sockets close at once; in-flight requests are allowed to finish.
+    forceCloseConnections: 'idle',
+    return503OnClosing: true,
+    routerOptions: { ignoreTrailingSlash: true, maxParamLength: 200 },
+  }).withTypeProvider<ZodTypeProvider>();
+
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+
+  app.decorate('config', options.config);
+  app.decorate('database', options.database);
+  app.decorate('jobs', options.jobs);
+  app.decorate('mailer', options.mailer);
+
+  await app.register(errorsPlugin);
+  await app.register(httpPlugin, { config });
+  await app.register(openapiPlugin, { config });
+
+  for (const mod of routeModules) {
+    if (mod.enabled && !mod.enabled(config)) continue;
+    await app.register(async (scope) => mod.routes(scope as AppInstance), { prefix: mod.prefix });
+  }
+  if (options.extraRoutes) {
+    const extra = options.extraRoutes;
+    await app.register(async (scope) => extra(scope as AppInstance));
+  }
+  return app as unknown as AppInstance;
+}

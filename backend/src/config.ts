@@ -1,0 +1,192 @@
+/**
+ * Configuration: the one place that reads environment variables.
+ *
+ * Every variable is validated with Zod at start-up. A bad value stops the process with one readable
+ * list of everything that is wrong (see `formatConfigErrors`), never a stack trace halfway through boot.
+ * `.env.example` at the repository root documents each variable.
+ */
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { z } from 'zod';
+
+/** Repository root (…/backend/src/config.ts → …). Relative paths such as DATA_DIR resolve from here. */
+export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+const DEV_AUTH_SECRET = 'atrium-local-development-secret-do-not-use-in-production';
+
+const port = z.coerce.number().int().min(0).max(65535);
+
+const postgresUrl = z
+  .string()
+  .trim()
+  .refine((v) => {
+    try {
+      const u = new URL(v);
+      return u.protocol === 'postgres:' || u.protocol === 'postgresql:';
+    } catch {
+      return false;
+    }
+  }, 'must be a postgres:// or postgresql:// URL, e.g. postgres://user:password@host:5432/atrium');
+
+const csv = z.string().transform((v) =>
+  v
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean),
+);
+
+const EnvSchema = z.object({
+  APP_ENV: z.enum(['local', 'test', 'production']).default('local'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).optional(),
+  API_HOST: z.string().min(1).default('127.0.0.1'),
+  API_PORT: port.default(4000),
+  WEB_PORT: port.default(3000),
+  /** Public origin of the web app; used for links in mails and as the default CORS origin. */
+  WEB_URL: z.url().optional(),
+  DATA_DIR: z.string().min(1).default('./.data'),
+  DATABASE_URL: postgresUrl.optional(),
+  /** Optional owner/admin connection for migrations and the job queue schema; defaults to DATABASE_URL. */
+  MIGRATION_DATABASE_URL: postgresUrl.optional(),
+  DATABASE_POOL_MAX: z.coerce.number().int().min(1).max(200).default(10),
+  DATABASE_STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(100).default(15_000),
+  CORS_ORIGINS: csv.optional(),
+  BODY_LIMIT_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .default(1024 * 1024),
+  TRUST_PROXY: z.string().optional(),
+  AUTH_SECRET: z.string().optional(),
+  SMTP_URL: z.string().url().optional(),
+  MAIL_FROM: z.string().min(3).default('Atrium <no-reply@atrium.local>'),
+  WORKER_MODE: z.enum(['inprocess', 'off']).default('inprocess'),
+  WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(50).default(4),
+  SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(100).default(10_000),
+  REDIS_URL: z.string().url().optional(),
+});
+
+export type Env = z.input<typeof EnvSchema>;
+
+export interface AppConfig {
+  appEnv: 'local' | 'test' | 'production';
+  isProduction: boolean;
+  version: string;
+  logLevel: string;
+  api: { host: string; port: number };
+  webUrl: string;
+  dataDir: string;
+  database: {
+    /** undefined → embedded PGlite under dataDir */
+    url: string | undefined;
+    migrationUrl: string | undefined;
+    poolMax: number;
+    statementTimeoutMs: number;
+  };
+  http: { corsOrigins: string[]; bodyLimit: number; trustProxy: boolean | string };
+  auth: { secret: string };
+  mail: { smtpUrl: string | undefined; from: string };
+  worker: { mode: 'inprocess' | 'off'; concurrency: number };
+  shutdownTimeoutMs: number;
+  redisUrl: string | undefined;
+}
+
+export class ConfigError extends Error {
+  readonly problems: string[];
+  constructor(problems: string[]) {
+    super(formatConfigErrors(problems));
+    this.name = 'ConfigError';
+    this.problems = problems;
+  }
+}
+
+export function formatConfigErrors(problems: string[]): string {
+  return [
+    'Atrium cannot start: the configuration is invalid.',
+    ...problems.map((p) => `  - ${p}`),
+    'See .env.example for every variable and its meaning.',
+  ].join('\n');
+}
+
+/** TRUST_PROXY: unset/false (ignore X-Forwarded-*), true (trust every hop), or addresses/CIDRs of trusted proxies. */
+function parseTrustProxy(raw: string | undefined): boolean | string {
+  if (raw === undefined || raw === '' || raw === 'false') return false;
+  if (raw === 'true') return true;
+  return raw; // comma-separated addresses/CIDRs, handed to Fastify as-is
+}
+
+/** Reads and validates configuration. Throws ConfigError listing every problem at once. */
+export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
+  // Empty strings mean "unset" (a common .env habit: `SMTP_URL=`).
+  const env = Object.fromEntries(Object.entries(source).filter(([, v]) => v !== undefined && v !== ''));
+  const parsed = EnvSchema.safeParse(env);
+  if (!parsed.success) {
+    throw new ConfigError(
+      parsed.error.issues.map((i) => {
+        const key = i.path.join('.') || '(env)';
+        const shown = key in env && !/SECRET|PASSWORD|URL/.test(key) ? ` (got "${env[key]}")` : '';
+        return `${key}: ${i.message}${shown}`;
+      }),
+    );
+  }
+  const e = parsed.data;
+  const problems: string[] = [];
+  const isProduction = e.APP_ENV === 'production';
+
+  if (isProduction) {
+    if (!e.AUTH_SECRET || e.AUTH_SECRET.length < 32 || e.AUTH_SECRET === DEV_AUTH_SECRET) {
+      problems.push('AUTH_SECRET: production needs a random secret of at least 32 characters (e.g. `openssl rand -base64 48`)');
+    }
+    if (!e.DATABASE_URL) {
+      problems.push('DATABASE_URL: production needs a PostgreSQL server; the embedded database is for local use only');
+    }
+    if (!e.SMTP_URL) {
+      problems.push('SMTP_URL: production needs an SMTP server to send mail (the dev outbox does not exist in production)');
+    }
+    if (!e.WEB_URL) {
+      problems.push('WEB_URL: production needs the public https:// origin of the web app');
+    } else if (!e.WEB_URL.startsWith('https://')) {
+      problems.push('WEB_URL: production must be served over https://');
+    }
+  } else if (e.AUTH_SECRET !== undefined && e.AUTH_SECRET.length < 32) {
+    problems.push('AUTH_SECRET: must be at least 32 characters');
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+
+  const webUrl = (e.WEB_URL ?? `http://localhost:${e.WEB_PORT}`).replace(/\/+$/, '');
+  return {
+    appEnv: e.APP_ENV,
+    isProduction,
+    version: process.env.npm_package_version ?? '0.1.0',
+    logLevel: e.LOG_LEVEL ?? (e.APP_ENV === 'test' ? 'silent' : 'info'),
+    api: { host: e.API_HOST, port: e.API_PORT },
+    webUrl,
+    dataDir: path.resolve(repoRoot, e.DATA_DIR),
+    database: {
+      url: e.DATABASE_URL,
+      migrationUrl: e.MIGRATION_DATABASE_URL ?? e.DATABASE_URL,
+      poolMax: e.DATABASE_POOL_MAX,
+      statementTimeoutMs: e.DATABASE_STATEMENT_TIMEOUT_MS,
+    },
+    http: {
+      corsOrigins: e.CORS_ORIGINS ?? [webUrl],
+      bodyLimit: e.BODY_LIMIT_BYTES,
+      trustProxy: parseTrustProxy(e.TRUST_PROXY),
+    },
+    auth: { secret: e.AUTH_SECRET ?? DEV_AUTH_SECRET },
+    mail: { smtpUrl: e.SMTP_URL, from: e.MAIL_FROM },
+    worker: { mode: e.WORKER_MODE, concurrency: e.WORKER_CONCURRENCY },
+    shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
+    redisUrl: e.REDIS_URL,
+  };
+}
+
+/** Hides the password in a connection URL, for log lines and error messages. */
+export function redactUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.password) u.password = '***';
+    return u.toString();
+  } catch {
+    return '(unparseable URL)';
+  }
+}

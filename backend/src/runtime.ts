@@ -1,0 +1,76 @@
+/**
+ * The runtime: database (migrated), job queue, mailer and the HTTP app, started in the right order
+ * and stopped in the reverse one. `npm start` (server.ts), `npm run worker` (worker.ts) and the tests
+ * all go through here.
+ */
+import type { Logger } from 'pino';
+import { buildApp } from './app.ts';
+import type { AppConfig } from './config.ts';
+import { type Database, type OpenOptions, openDatabase } from './db/client.ts';
+import { runMigrations } from './db/migrate.ts';
+import { jobDefinitions } from './jobs/definitions.ts';
+import { type JobDefinition, JobQueue } from './jobs/queue.ts';
+import { createMailer, type Mailer } from './modules/mail/mailer.ts';
+import type { AppInstance } from './types.ts';
+
+export interface RuntimeOptions {
+  config: AppConfig;
+  logger: Logger;
+  database?: OpenOptions;
+  /** Run job handlers in this process. */
+  work: boolean;
+  /** Build the HTTP app (false for the standalone worker). */
+  http: boolean;
+  extraJobs?: JobDefinition<never>[];
+  extraRoutes?: (app: AppInstance) => Promise<void>;
+}
+
+export interface Runtime {
+  config: AppConfig;
+  database: Database;
+  jobs: JobQueue;
+  mailer: Mailer;
+  app: AppInstance | undefined;
+  /** Stops accepting requests, waits for in-flight ones and running jobs, closes the database. */
+  close(): Promise<void>;
+}
+
+export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
+  const { config, logger } = options;
+  const database = await openDatabase(config, options.database);
+  try {
+    const { applied } = await runMigrations(database);
+    if (applied > 0) logger.info({ applied }, 'database migrations applied');
+
+    const mailer = createMailer(config, database);
+    const jobs = new JobQueue(database, config, logger);
+    for (const def of jobDefinitions({ mailer })) jobs.define(def);
+    for (const def of options.extraJobs ?? []) jobs.define(def);
+    await jobs.start();
+    await database.enterAppRole();
+
+    const app = options.http ? await buildApp({ config, database, jobs, mailer, logger, extraRoutes: options.extraRoutes }) : undefined;
+    if (app) await app.ready();
+    if (options.work) await jobs.work();
+
+    let closing: Promise<void> | undefined;
+    return {
+      config,
+      database,
+      jobs,
+      mailer,
+      app,
+      close() {
+        closing ??= (async () => {
+          if (app) await app.close();
+          await jobs.stop(config.shutdownTimeoutMs);
+          await database.close();
+        })();
+        return closing;
+      },
+    };
+  } catch (err) {
+    await database.close().catch(() => {});
+    throw err;
+  }
+}
