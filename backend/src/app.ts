@@ -7,6 +7,7 @@ import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fas
 import type { Logger } from 'pino';
 import { newId } from './lib/ids.ts';
 import { routeModules } from './modules/index.ts';
+import authPlugin from './plugins/auth.ts';
 import errorsPlugin from './plugins/errors.ts';
 import httpPlugin from './plugins/http.ts';
 import openapiPlugin from './plugins/openapi.ts';
@@ -46,10 +47,12 @@ export async function buildApp(options: BuildOptions): Promise<AppInstance> {
   app.decorate('database', options.database);
   app.decorate('jobs', options.jobs);
   app.decorate('mailer', options.mailer);
+  app.decorate('auth', options.auth);
 
   await app.register(errorsPlugin);
   await app.register(httpPlugin, { config });
   await app.register(openapiPlugin, { config });
+  await app.register(authPlugin, { auth: options.auth, config });
 
   for (const mod of routeModules) {
     if (mod.enabled && !mod.enabled(config)) continue;

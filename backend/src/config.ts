@@ -57,6 +57,15 @@ const EnvSchema = z.object({
     .default(1024 * 1024),
   TRUST_PROXY: z.string().optional(),
   AUTH_SECRET: z.string().optional(),
+  /** Sign-in needs a verified email. Default: true in production, false otherwise. */
+  AUTH_REQUIRE_EMAIL_VERIFICATION: z.enum(['true', 'false']).optional(),
+  GITHUB_CLIENT_ID: z.string().optional(),
+  GITHUB_CLIENT_SECRET: z.string().optional(),
+  GOOGLE_CLIENT_ID: z.string().optional(),
+  GOOGLE_CLIENT_SECRET: z.string().optional(),
+  /** `iss` and `aud` of the API's JWTs. Defaults: WEB_URL and "atrium-api". */
+  JWT_ISSUER: z.string().min(1).optional(),
+  JWT_AUDIENCE: z.string().min(1).default('atrium-api'),
   SMTP_URL: z.string().url().optional(),
   MAIL_FROM: z.string().min(3).default('Atrium <no-reply@atrium.local>'),
   WORKER_MODE: z.enum(['inprocess', 'off']).default('inprocess'),
@@ -83,7 +92,14 @@ export interface AppConfig {
     statementTimeoutMs: number;
   };
   http: { corsOrigins: string[]; bodyLimit: number; trustProxy: boolean | string };
-  auth: { secret: string };
+  auth: {
+    secret: string;
+    requireEmailVerification: boolean;
+    jwtIssuer: string;
+    jwtAudience: string;
+    github: { clientId: string; clientSecret: string } | undefined;
+    google: { clientId: string; clientSecret: string } | undefined;
+  };
   mail: { smtpUrl: string | undefined; from: string };
   worker: { mode: 'inprocess' | 'off'; concurrency: number };
   shutdownTimeoutMs: number;
@@ -147,7 +163,11 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
     } else if (!e.WEB_URL.startsWith('https://')) {
       problems.push('WEB_URL: production must be served over https://');
     }
-  } else if (e.AUTH_SECRET !== undefined && e.AUTH_SECRET.length < 32) {
+  }
+  for (const [id, secret] of [['GITHUB_CLIENT_ID', 'GITHUB_CLIENT_SECRET'], ['GOOGLE_CLIENT_ID', 'GOOGLE_CLIENT_SECRET']] as const) {
+    if (Boolean(e[id]) !== Boolean(e[secret])) problems.push(`${id}/${secret}: set both or neither`);
+  }
+  if (!isProduction && e.AUTH_SECRET !== undefined && e.AUTH_SECRET.length < 32) {
     problems.push('AUTH_SECRET: must be at least 32 characters');
   }
   if (problems.length > 0) throw new ConfigError(problems);
@@ -172,7 +192,14 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
       bodyLimit: e.BODY_LIMIT_BYTES,
       trustProxy: parseTrustProxy(e.TRUST_PROXY),
     },
-    auth: { secret: e.AUTH_SECRET ?? DEV_AUTH_SECRET },
+    auth: {
+      secret: e.AUTH_SECRET ?? DEV_AUTH_SECRET,
+      requireEmailVerification: e.AUTH_REQUIRE_EMAIL_VERIFICATION ? e.AUTH_REQUIRE_EMAIL_VERIFICATION === 'true' : isProduction,
+      jwtIssuer: e.JWT_ISSUER ?? webUrl,
+      jwtAudience: e.JWT_AUDIENCE,
+      github: e.GITHUB_CLIENT_ID && e.GITHUB_CLIENT_SECRET ? { clientId: e.GITHUB_CLIENT_ID, clientSecret: e.GITHUB_CLIENT_SECRET } : undefined,
+      google: e.GOOGLE_CLIENT_ID && e.GOOGLE_CLIENT_SECRET ? { clientId: e.GOOGLE_CLIENT_ID, clientSecret: e.GOOGLE_CLIENT_SECRET } : undefined,
+    },
     mail: { smtpUrl: e.SMTP_URL, from: e.MAIL_FROM },
     worker: { mode: e.WORKER_MODE, concurrency: e.WORKER_CONCURRENCY },
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,

@@ -10,6 +10,7 @@ import { type Database, type OpenOptions, openDatabase } from './db/client.ts';
 import { runMigrations } from './db/migrate.ts';
 import { jobDefinitions } from './jobs/definitions.ts';
 import { type JobDefinition, JobQueue } from './jobs/queue.ts';
+import { type Auth, createAuth } from './modules/auth/auth.ts';
 import { createMailer, type Mailer } from './modules/mail/mailer.ts';
 import type { AppInstance } from './types.ts';
 
@@ -30,6 +31,7 @@ export interface Runtime {
   database: Database;
   jobs: JobQueue;
   mailer: Mailer;
+  auth: Auth;
   app: AppInstance | undefined;
   /** Stops accepting requests, waits for in-flight ones and running jobs, closes the database. */
   close(): Promise<void>;
@@ -44,12 +46,13 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
 
     const mailer = createMailer(config, database);
     const jobs = new JobQueue(database, config, logger);
-    for (const def of jobDefinitions({ mailer })) jobs.define(def);
+    for (const def of jobDefinitions({ mailer, db: database.db })) jobs.define(def);
     for (const def of options.extraJobs ?? []) jobs.define(def);
     await jobs.start();
     await database.enterAppRole();
 
-    const app = options.http ? await buildApp({ config, database, jobs, mailer, logger, extraRoutes: options.extraRoutes }) : undefined;
+    const auth = createAuth(config, database, jobs);
+    const app = options.http ? await buildApp({ config, database, jobs, mailer, auth, logger, extraRoutes: options.extraRoutes }) : undefined;
     if (app) await app.ready();
     if (options.work) await jobs.work();
 
@@ -59,6 +62,7 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
       database,
       jobs,
       mailer,
+      auth,
       app,
       close() {
         closing ??= (async () => {

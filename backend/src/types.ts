@@ -3,6 +3,7 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { AppConfig } from './config.ts';
 import type { Database } from './db/client.ts';
 import type { JobQueue } from './jobs/queue.ts';
+import type { Auth } from './modules/auth/auth.ts';
 import type { Mailer } from './modules/mail/mailer.ts';
 
 /** The Fastify instance every route module receives, typed for Zod schemas. */
@@ -19,6 +20,7 @@ export interface AppDeps {
   database: Database;
   jobs: JobQueue;
   mailer: Mailer;
+  auth: Auth;
 }
 
 declare module 'fastify' {
@@ -27,5 +29,6 @@ declare module 'fastify' {
     database: Database;
     jobs: JobQueue;
     mailer: Mailer;
+    auth: Auth;
   }
 }

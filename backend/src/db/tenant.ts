@@ -1,26 +1,44 @@
 /**
- * withTenant: the only way tenant data is read or written.
+ * withTenant / withScope: the only way tenant data is read or written.
  *
  * Runs `fn` in one transaction whose first statement sets, transaction-locally, the role to the
- * application role and `app.tenant_id` / `app.user_id` for the row-level security policies. Because
- * the settings are local (`set_config(…, true)`), they vanish at COMMIT/ROLLBACK and can never leak
- * to the next request that borrows the pooled connection — also behind a transaction-mode pooler.
- * Audit rows and jobs for the change are written through the same `tx`, so they commit or roll back
- * together with it.
+ * application role and the settings the row-level security policies read (`app.tenant_id`,
+ * `app.user_id`, `app.invitation_id`). Because the settings are local (`set_config(…, true)`), they
+ * vanish at COMMIT/ROLLBACK and can never leak to the next request that borrows the pooled connection,
+ * also behind a transaction-mode pooler. Audit rows and jobs for the change are written through the
+ * same `tx`, so they commit or roll back together with it.
+ *
+ * PGlite note: a PGlite transaction is exclusive; never query the root handle (or call Better Auth)
+ * from inside `fn`, or it waits forever.
  */
 import { sql } from 'drizzle-orm';
 import { APP_ROLE, type AppDb, type Tx } from './client.ts';
 
-export interface TenantScope {
-  tenantId: string;
+export interface Scope {
+  tenantId?: string | null;
   userId?: string | null;
+  /** Lets the invitee read one invitation by its id before they belong to the tenant. */
+  invitationId?: string | null;
 }
 
-export async function withTenant<T>(db: AppDb, scope: TenantScope, fn: (tx: Tx) => Promise<T>): Promise<T> {
+export interface TenantScope extends Scope {
+  tenantId: string;
+}
+
+export async function withScope<T>(db: AppDb, scope: Scope, fn: (tx: Tx) => Promise<T>): Promise<T> {
   return db.transaction(async (tx) => {
     await tx.execute(
-      sql`select set_config('role', ${APP_ROLE}, true), set_config('app.tenant_id', ${scope.tenantId}, true), set_config('app.user_id', ${scope.userId ?? ''}, true)`,
+      sql`select set_config('role', ${APP_ROLE}, true), set_config('app.tenant_id', ${scope.tenantId ?? ''}, true), set_config('app.user_id', ${scope.userId ?? ''}, true), set_config('app.invitation_id', ${scope.invitationId ?? ''}, true)`,
     );
     return fn(tx as Tx);
   });
+}
+
+export function withTenant<T>(db: AppDb, scope: TenantScope, fn: (tx: Tx) => Promise<T>): Promise<T> {
+  return withScope(db, scope, fn);
+}
+
+/** Moves an open scoped transaction into a tenant (creating a tenant, accepting an invitation). */
+export async function enterTenant(tx: Tx, tenantId: string): Promise<void> {
+  await tx.execute(sql`select set_config('app.tenant_id', ${tenantId}, true)`);
 }

@@ -53,3 +53,6 @@ export function errorResponses(...statuses: number[]) {
 }
 
 export const ok = <T>(data: T) => ({ success: true as const, data });
+
+/** OpenAPI security requirement of routes that need a signed-in user (JWT bearer or session cookie). */
+export const USER_AUTH: { [scheme: string]: string[] }[] = [{ bearerAuth: [] }, { cookieAuth: [] }];

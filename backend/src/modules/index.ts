@@ -3,8 +3,12 @@
  */
 import type { AppConfig } from '../config.ts';
 import type { AppInstance } from '../types.ts';
+import { auditRoutes } from './audit/audit.routes.ts';
+import { authRoutes } from './auth/auth.routes.ts';
 import { devRoutes } from './dev/dev.routes.ts';
+import { meRoutes } from './me/me.routes.ts';
 import { systemRoutes } from './system/system.routes.ts';
+import { invitationRoutes, tenantRoutes } from './tenants/tenants.routes.ts';
 
 export interface RouteModule {
   prefix: string;
@@ -14,5 +18,10 @@ export interface RouteModule {
 
 export const routeModules: RouteModule[] = [
   { prefix: '', routes: systemRoutes },
+  { prefix: '/api/auth', routes: authRoutes },
+  { prefix: '/api/v1/me', routes: meRoutes },
+  { prefix: '/api/v1/tenants', routes: tenantRoutes },
+  { prefix: '/api/v1/tenants', routes: auditRoutes },
+  { prefix: '/api/v1/invitations', routes: invitationRoutes },
   { prefix: '/api/v1/dev', routes: devRoutes, enabled: (c) => c.appEnv !== 'production' },
 ];

@@ -53,6 +53,7 @@ export default fp(async function openapiPlugin(app: FastifyInstance, opts: { con
       components: {
         securitySchemes: {
           bearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'Short-lived JWT from GET /api/auth/token' },
+          cookieAuth: { type: 'apiKey', in: 'cookie', name: 'atrium.session_token', description: 'Better Auth session cookie (browsers)' },
         },
       },
     },

@@ -96,7 +96,7 @@ describe('npm start', () => {
 
     // The OpenAPI document is 3.1 and passes Redocly's recommended ruleset with no errors.
     const docRes = await fetch(`${env.API_BASE}/api/v1/openapi.json`);
-    const doc = await docRes.json();
+    const doc = (await docRes.json()) as { openapi: string };
     expect(doc.openapi).toBe('3.1.0');
     const docFile = path.join(dataDir, 'openapi.json');
     fs.writeFileSync(docFile, JSON.stringify(doc));
@@ -115,7 +115,7 @@ describe('npm start', () => {
     expect(await page.text()).toContain('Atrium');
     const proxied = await fetch(`${env.WEB_BASE}/api/v1/openapi.json`);
     expect(proxied.status).toBe(200);
-    expect((await proxied.json()).openapi).toBe('3.1.0');
+    expect(((await proxied.json()) as { openapi: string }).openapi).toBe('3.1.0');
 
     // Write something through the frontend's proxy, wait for the worker to deliver it.
     const to = `persist-${Date.now()}@example.com`;
@@ -125,13 +125,13 @@ describe('npm start', () => {
       body: JSON.stringify({ to, subject: 'Persist me', text: 'still here after a restart' }),
     });
     expect(sent.status).toBe(202);
-    await waitFor(async () => (await (await fetch(`${env.API_BASE}/api/v1/dev/outbox?to=${to}`)).json()).data.length === 1);
+    await waitFor(async () => ((await (await fetch(`${env.API_BASE}/api/v1/dev/outbox?to=${to}`)).json()) as { data: unknown[] }).data.length === 1);
 
     // Stop gracefully, start again: the data is still there.
     expect(await stopApp()).toBe(0);
     await startApp(env);
-    const after = await (await fetch(`${env.API_BASE}/api/v1/dev/outbox?to=${to}`)).json();
+    const after = (await (await fetch(`${env.API_BASE}/api/v1/dev/outbox?to=${to}`)).json()) as { data: { subject: string }[] };
     expect(after.data).toHaveLength(1);
-    expect(after.data[0].subject).toBe('Persist me');
+    expect(after.data[0]?.subject).toBe('Persist me');
   }, 600_000);
 });

@@ -12,15 +12,11 @@ const tenantB = newId('ten');
 
 beforeAll(async () => {
   t = await startTestApp();
-  // Tenants are the registry itself (no RLS); audit_logs is tenant data under RLS.
-  await t.database.db.insert(tenants).values([
-    { id: tenantA, name: 'A', slug: `a-${tenantA.slice(-6).toLowerCase()}` },
-    { id: tenantB, name: 'B', slug: `b-${tenantB.slice(-6).toLowerCase()}` },
-  ]);
   for (const tenantId of [tenantA, tenantB]) {
-    await withTenant(t.database.db, { tenantId }, (tx) =>
-      tx.insert(auditLogs).values({ id: newId('aud'), tenantId, actorType: 'system', action: 'tenant.created' }),
-    );
+    await withTenant(t.database.db, { tenantId }, async (tx) => {
+      await tx.insert(tenants).values({ id: tenantId, name: tenantId, slug: tenantId.toLowerCase().replace('_', '-') });
+      await tx.insert(auditLogs).values({ id: newId('aud'), tenantId, actorType: 'system', action: 'tenant.created' });
+    });
   }
 });
 afterAll(async () => {

@@ -37,7 +37,9 @@ afterAll(async () => {
 describe('job queue', () => {
   it('runs a job enqueued in a committed transaction, never one from a rolled-back transaction', async () => {
     const tenantId = newId('ten');
-    await t.database.db.insert(tenants).values({ id: tenantId, name: 'Jobs', slug: `jobs-${tenantId.slice(-8).toLowerCase()}` });
+    await withTenant(t.database.db, { tenantId }, (tx) =>
+      tx.insert(tenants).values({ id: tenantId, name: 'Jobs', slug: `jobs-${tenantId.slice(-8).toLowerCase()}` }),
+    );
 
     await expect(
       withTenant(t.database.db, { tenantId }, async (tx) => {

@@ -47,7 +47,7 @@ async function prepareSchema(config: ReturnType<typeof loadConfig>, options: Par
   await runMigrations(database);
   const logger = createLogger(config);
   const jobs = new JobQueue(database, config, logger);
-  for (const def of jobDefinitions({ mailer: createMailer(config, database) })) jobs.define(def);
+  for (const def of jobDefinitions({ mailer: createMailer(config, database), db: database.db })) jobs.define(def);
   await jobs.start();
   await jobs.stop(1_000);
   return database;

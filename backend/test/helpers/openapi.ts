@@ -4,6 +4,7 @@ import type { Database } from '../../src/db/client.ts';
 import type { JobQueue } from '../../src/jobs/queue.ts';
 import { createLogger } from '../../src/lib/logger.ts';
 import type { Mailer } from '../../src/modules/mail/mailer.ts';
+import type { Auth } from '../../src/modules/auth/auth.ts';
 
 /**
  * The OpenAPI document as the code defines it. Generating it needs the routes only, not a database,
@@ -18,6 +19,7 @@ export async function generateOpenApiDocument(): Promise<Record<string, unknown>
     database: {} as Database,
     jobs: {} as JobQueue,
     mailer: {} as Mailer,
+    auth: {} as Auth,
   });
   await app.ready();
   const doc = app.swagger() as unknown as Record<string, unknown>;

@@ -1,0 +1,104 @@
+/**
+ * Authentication for /api/v1: resolves the caller (the principal) from
+ *   - `Authorization: Bearer <jwt>`: Better Auth's short-lived JWT, verified locally against the
+ *     JWKS kept in memory (EdDSA only; `iss`, `aud`, `exp` checked), or
+ *   - Better Auth's session cookie (the browser).
+ * Tokens in the query string are refused. Routes opt in with `requireUser`.
+ */
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import fp from 'fastify-plugin';
+import { errors as joseErrors, createLocalJWKSet, type JSONWebKeySet, jwtVerify } from 'jose';
+import { fromNodeHeaders } from 'better-auth/node';
+import type { AppConfig } from '../config.ts';
+import { AppError, unauthorized } from '../lib/errors.ts';
+import type { Auth } from '../modules/auth/auth.ts';
+
+export interface Principal {
+  kind: 'user';
+  userId: string;
+  via: 'jwt' | 'session';
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    principal: Principal | null;
+  }
+}
+
+const QUERY_TOKEN_PARAMS = ['access_token', 'token', 'jwt', 'bearer', 'api_key', 'apikey'];
+const ALLOWED_ALGORITHMS = ['EdDSA'];
+
+/** Verifies API JWTs against the signing keys, held in memory and refreshed when an unknown key id appears. */
+export class JwtVerifier {
+  private keySet: ReturnType<typeof createLocalJWKSet> | undefined;
+  private loadedAt = 0;
+  private readonly auth: Auth;
+  private readonly config: AppConfig;
+
+  constructor(auth: Auth, config: AppConfig) {
+    this.auth = auth;
+    this.config = config;
+  }
+
+  private async keys(force = false) {
+    if (!this.keySet || (force && Date.now() - this.loadedAt > 10_000)) {
+      const jwks = (await this.auth.api.getJwks()) as unknown as JSONWebKeySet;
+      this.keySet = createLocalJWKSet(jwks);
+      this.loadedAt = Date.now();
+    }
+    return this.keySet;
+  }
+
+  async verify(token: string): Promise<{ userId: string }> {
+    const attempt = async (force: boolean) =>
+      jwtVerify(token, await this.keys(force), {
+        algorithms: ALLOWED_ALGORITHMS,
+        issuer: this.config.auth.jwtIssuer,
+        audience: this.config.auth.jwtAudience,
+        requiredClaims: ['sub', 'exp', 'iat'],
+      });
+    let result: Awaited<ReturnType<typeof attempt>>;
+    try {
+      result = await attempt(false);
+    } catch (err) {
+      if (!(err instanceof joseErrors.JWKSNoMatchingKey)) throw err;
+      result = await attempt(true);
+    }
+    return { userId: result.payload.sub as string };
+  }
+}
+
+export function requireUser(request: FastifyRequest): Principal {
+  if (!request.principal) throw unauthorized();
+  return request.principal;
+}
+
+export default fp(async function authPlugin(app: FastifyInstance, opts: { auth: Auth; config: AppConfig }) {
+  const verifier = new JwtVerifier(opts.auth, opts.config);
+  app.decorateRequest('principal', null);
+
+  app.addHook('onRequest', async (request) => {
+    if (!request.url.startsWith('/api/v1/')) return;
+    const query = request.url.includes('?') ? new URLSearchParams(request.url.slice(request.url.indexOf('?') + 1)) : undefined;
+    if (query && QUERY_TOKEN_PARAMS.some((p) => query.has(p))) {
+      throw new AppError('unauthorized', 'Credentials in the query string are not accepted; send an Authorization header');
+    }
+    const header = request.headers.authorization;
+    if (header !== undefined) {
+      const match = /^Bearer ([A-Za-z0-9\-_]+\.[A-Za-z0-9\-_]*\.[A-Za-z0-9\-_]*)$/.exec(header);
+      if (!match?.[1]) throw unauthorized('Malformed Authorization header; expected "Bearer <token>"');
+      try {
+        const { userId } = await verifier.verify(match[1]);
+        request.principal = { kind: 'user', userId, via: 'jwt' };
+      } catch (err) {
+        request.log.info({ reason: (err as Error).name }, 'rejected bearer token');
+        throw unauthorized('Invalid or expired token');
+      }
+      return;
+    }
+    if (request.headers.cookie) {
+      const session = await opts.auth.api.getSession({ headers: fromNodeHeaders(request.headers) });
+      if (session) request.principal = { kind: 'user', userId: session.user.id, via: 'session' };
+    }
+  });
+});

@@ -1,0 +1,49 @@
+/**
+ * Tenant context for routes under /api/v1/tenants/:tenantId: the caller's membership and role in
+ * that tenant, read fresh on every request (a removed member loses access at once, even with a JWT
+ * that is still valid). A non-member gets 404 — never a hint that the tenant exists.
+ */
+import type { FastifyRequest } from 'fastify';
+import { forbidden, notFound } from '../lib/errors.ts';
+import type { Actor } from '../modules/audit/audit.service.ts';
+import { can, type Permission } from '../modules/tenants/permissions.ts';
+import { resolveMembership, type TenantContext } from '../modules/tenants/tenants.service.ts';
+import { requireUser } from './auth.ts';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    tenant: TenantContext | null;
+  }
+}
+
+export function actorOf(request: FastifyRequest): Actor & { id: string } {
+  const principal = requireUser(request);
+  return {
+    type: 'user',
+    id: principal.userId,
+    ip: request.ip,
+    userAgent: request.headers['user-agent'] ?? null,
+    requestId: request.id,
+  };
+}
+
+export async function loadTenantContext(request: FastifyRequest): Promise<void> {
+  const actor = actorOf(request);
+  const { tenantId } = request.params as { tenantId: string };
+  const membership = await resolveMembership(request.server.database.db, tenantId, actor.id);
+  if (!membership) throw notFound('Tenant');
+  request.tenant = { tenantId, userId: actor.id, role: membership.role, membershipId: membership.id, actor };
+}
+
+export function tenantOf(request: FastifyRequest): TenantContext {
+  if (!request.tenant) throw notFound('Tenant');
+  return request.tenant;
+}
+
+/** preHandler: the caller's role must grant `permission` (403 otherwise). */
+export function requirePermission(permission: Permission) {
+  return async (request: FastifyRequest) => {
+    const ctx = tenantOf(request);
+    if (!can(ctx.role, permission)) throw forbidden(`Your role (${ctx.role}) lacks the permission ${permission}`);
+  };
+}
