@@ -43,6 +43,13 @@ export async function buildApp(options: BuildOptions): Promise<AppInstance> {
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
 
+  // Every route as registered (method, url): the route inventory the security tests check against.
+  const routeInventory: { method: string; url: string }[] = [];
+  app.decorate('routeInventory', routeInventory);
+  app.addHook('onRoute', (route) => {
+    for (const method of [route.method].flat()) if (method !== 'HEAD') routeInventory.push({ method, url: route.url });
+  });
+
   app.decorate('config', options.config);
   app.decorate('database', options.database);
   app.decorate('jobs', options.jobs);

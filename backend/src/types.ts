@@ -30,5 +30,6 @@ declare module 'fastify' {
     jobs: JobQueue;
     mailer: Mailer;
     auth: Auth;
+    routeInventory: { method: string; url: string }[];
   }
 }
