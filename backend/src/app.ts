@@ -10,6 +10,7 @@ import { routeModules } from './modules/index.ts';
 import authPlugin from './plugins/auth.ts';
 import errorsPlugin from './plugins/errors.ts';
 import httpPlugin from './plugins/http.ts';
+import idempotencyPlugin from './plugins/idempotency.ts';
 import openapiPlugin from './plugins/openapi.ts';
 import type { AppDeps, AppInstance } from './types.ts';
 
@@ -59,6 +60,7 @@ export async function buildApp(options: BuildOptions): Promise<AppInstance> {
   await app.register(errorsPlugin);
   await app.register(httpPlugin, { config });
   await app.register(openapiPlugin, { config });
+  await app.register(idempotencyPlugin);
   await app.register(authPlugin, { auth: options.auth, config });
 
   for (const mod of routeModules) {

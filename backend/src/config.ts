@@ -164,7 +164,10 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
       problems.push('WEB_URL: production must be served over https://');
     }
   }
-  for (const [id, secret] of [['GITHUB_CLIENT_ID', 'GITHUB_CLIENT_SECRET'], ['GOOGLE_CLIENT_ID', 'GOOGLE_CLIENT_SECRET']] as const) {
+  for (const [id, secret] of [
+    ['GITHUB_CLIENT_ID', 'GITHUB_CLIENT_SECRET'],
+    ['GOOGLE_CLIENT_ID', 'GOOGLE_CLIENT_SECRET'],
+  ] as const) {
     if (Boolean(e[id]) !== Boolean(e[secret])) problems.push(`${id}/${secret}: set both or neither`);
   }
   if (!isProduction && e.AUTH_SECRET !== undefined && e.AUTH_SECRET.length < 32) {
@@ -197,8 +200,10 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
       requireEmailVerification: e.AUTH_REQUIRE_EMAIL_VERIFICATION ? e.AUTH_REQUIRE_EMAIL_VERIFICATION === 'true' : isProduction,
       jwtIssuer: e.JWT_ISSUER ?? webUrl,
       jwtAudience: e.JWT_AUDIENCE,
-      github: e.GITHUB_CLIENT_ID && e.GITHUB_CLIENT_SECRET ? { clientId: e.GITHUB_CLIENT_ID, clientSecret: e.GITHUB_CLIENT_SECRET } : undefined,
-      google: e.GOOGLE_CLIENT_ID && e.GOOGLE_CLIENT_SECRET ? { clientId: e.GOOGLE_CLIENT_ID, clientSecret: e.GOOGLE_CLIENT_SECRET } : undefined,
+      github:
+        e.GITHUB_CLIENT_ID && e.GITHUB_CLIENT_SECRET ? { clientId: e.GITHUB_CLIENT_ID, clientSecret: e.GITHUB_CLIENT_SECRET } : undefined,
+      google:
+        e.GOOGLE_CLIENT_ID && e.GOOGLE_CLIENT_SECRET ? { clientId: e.GOOGLE_CLIENT_ID, clientSecret: e.GOOGLE_CLIENT_SECRET } : undefined,
     },
     mail: { smtpUrl: e.SMTP_URL, from: e.MAIL_FROM },
     worker: { mode: e.WORKER_MODE, concurrency: e.WORKER_CONCURRENCY },

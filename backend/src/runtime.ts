@@ -52,7 +52,9 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
     await database.enterAppRole();
 
     const auth = createAuth(config, database, jobs);
-    const app = options.http ? await buildApp({ config, database, jobs, mailer, auth, logger, extraRoutes: options.extraRoutes }) : undefined;
+    const app = options.http
+      ? await buildApp({ config, database, jobs, mailer, auth, logger, extraRoutes: options.extraRoutes })
+      : undefined;
     if (app) await app.ready();
     if (options.work) await jobs.work();
 

@@ -12,6 +12,7 @@
  * from inside `fn`, or it waits forever.
  */
 import { sql } from 'drizzle-orm';
+import { requestContext } from '../lib/request-context.ts';
 import { APP_ROLE, type AppDb, type Tx } from './client.ts';
 
 export interface Scope {
@@ -25,11 +26,21 @@ export interface TenantScope extends Scope {
   tenantId: string;
 }
 
-export async function withScope<T>(db: AppDb, scope: Scope, fn: (tx: Tx) => Promise<T>): Promise<T> {
+export interface ScopeOptions {
+  /** Lookups done before the request's real work (e.g. membership): request hooks do not run here. */
+  lookup?: boolean;
+}
+
+export async function withScope<T>(db: AppDb, scope: Scope, fn: (tx: Tx) => Promise<T>, options: ScopeOptions = {}): Promise<T> {
   return db.transaction(async (tx) => {
     await tx.execute(
       sql`select set_config('role', ${APP_ROLE}, true), set_config('app.tenant_id', ${scope.tenantId ?? ''}, true), set_config('app.user_id', ${scope.userId ?? ''}, true), set_config('app.invitation_id', ${scope.invitationId ?? ''}, true)`,
     );
+    const ctx = requestContext.getStore();
+    if (ctx && !options.lookup && !ctx.firstTransactionSeen) {
+      ctx.firstTransactionSeen = true;
+      for (const hook of ctx.onFirstTransaction) await hook(tx as Tx);
+    }
     return fn(tx as Tx);
   });
 }

@@ -7,7 +7,9 @@ import { auditRoutes } from './audit/audit.routes.ts';
 import { authRoutes } from './auth/auth.routes.ts';
 import { devRoutes } from './dev/dev.routes.ts';
 import { meRoutes } from './me/me.routes.ts';
+import { projectRoutes } from './projects/projects.routes.ts';
 import { systemRoutes } from './system/system.routes.ts';
+import { taskRoutes } from './tasks/tasks.routes.ts';
 import { invitationRoutes, tenantRoutes } from './tenants/tenants.routes.ts';
 
 export interface RouteModule {
@@ -22,6 +24,8 @@ export const routeModules: RouteModule[] = [
   { prefix: '/api/v1/me', routes: meRoutes },
   { prefix: '/api/v1/tenants', routes: tenantRoutes },
   { prefix: '/api/v1/tenants', routes: auditRoutes },
+  { prefix: '/api/v1/tenants', routes: projectRoutes },
+  { prefix: '/api/v1/tenants', routes: taskRoutes },
   { prefix: '/api/v1/invitations', routes: invitationRoutes },
   { prefix: '/api/v1/dev', routes: devRoutes, enabled: (c) => c.appEnv !== 'production' },
 ];

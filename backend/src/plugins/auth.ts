@@ -5,10 +5,11 @@
  *   - Better Auth's session cookie (the browser).
  * Tokens in the query string are refused. Routes opt in with `requireUser`.
  */
+
+import { fromNodeHeaders } from 'better-auth/node';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
-import { errors as joseErrors, createLocalJWKSet, type JSONWebKeySet, jwtVerify } from 'jose';
-import { fromNodeHeaders } from 'better-auth/node';
+import { createLocalJWKSet, type JSONWebKeySet, errors as joseErrors, jwtVerify } from 'jose';
 import type { AppConfig } from '../config.ts';
 import { AppError, unauthorized } from '../lib/errors.ts';
 import type { Auth } from '../modules/auth/auth.ts';

@@ -47,3 +47,8 @@ export function requirePermission(permission: Permission) {
     if (!can(ctx.role, permission)) throw forbidden(`Your role (${ctx.role}) lacks the permission ${permission}`);
   };
 }
+
+/** For a route module mounted under /api/v1/tenants: every route needs a user who is a member. */
+export function useTenantScope(app: { addHook: (name: 'preValidation', fn: (request: FastifyRequest) => Promise<void>) => unknown }) {
+  app.addHook('preValidation', loadTenantContext);
+}

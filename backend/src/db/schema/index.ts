@@ -2,3 +2,4 @@ export * from './audit.ts';
 export * from './auth.ts';
 export * from './mail.ts';
 export * from './tenants.ts';
+export * from './workspace.ts';

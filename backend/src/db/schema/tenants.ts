@@ -62,5 +62,8 @@ export const invitations = pgTable(
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
     updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
   },
-  (t) => [index('invitations_tenant_created_idx').on(t.tenantId, t.createdAt), index('invitations_tenant_email_idx').on(t.tenantId, t.email)],
+  (t) => [
+    index('invitations_tenant_created_idx').on(t.tenantId, t.createdAt),
+    index('invitations_tenant_email_idx').on(t.tenantId, t.email),
+  ],
 );

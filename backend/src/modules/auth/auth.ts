@@ -10,8 +10,8 @@ import { jwt, twoFactor } from 'better-auth/plugins';
 import type { AppConfig } from '../../config.ts';
 import type { Database } from '../../db/client.ts';
 import { accounts, jwks, rateLimits, sessions, twoFactors, users, verifications } from '../../db/schema/index.ts';
-import { newId } from '../../lib/ids.ts';
 import type { JobQueue } from '../../jobs/queue.ts';
+import { newId } from '../../lib/ids.ts';
 import { queueMail } from '../mail/mail.jobs.ts';
 
 /** Header the API sets itself (replacing any client value) with the client IP as Fastify resolved it. */
@@ -41,7 +41,15 @@ export function createAuth(config: AppConfig, database: Database, jobs: JobQueue
     trustedOrigins: config.http.corsOrigins,
     database: drizzleAdapter(database.db, {
       provider: 'pg',
-      schema: { user: users, session: sessions, account: accounts, verification: verifications, jwks, twoFactor: twoFactors, rateLimit: rateLimits },
+      schema: {
+        user: users,
+        session: sessions,
+        account: accounts,
+        verification: verifications,
+        jwks,
+        twoFactor: twoFactors,
+        rateLimit: rateLimits,
+      },
     }),
     emailAndPassword: {
       enabled: true,
@@ -91,6 +99,11 @@ export function createAuth(config: AppConfig, database: Database, jobs: JobQueue
     },
     advanced: {
       useSecureCookies: config.isProduction,
+      // Better Auth turns its Origin/CSRF check and its callback/redirect URL allow-list off by itself
+      // when NODE_ENV=test or TEST is set; keep them on everywhere, so they never depend on those
+      // variables and the tests exercise what production runs.
+      disableOriginCheck: false,
+      disableCSRFCheck: false,
       cookiePrefix: 'atrium',
       ipAddress: { ipAddressHeaders: [CLIENT_IP_HEADER] },
       database: { generateId: ({ model }) => newId(ID_PREFIX[model] ?? 'id') },

@@ -24,13 +24,15 @@ export const PERMISSIONS = [
   'task:read:all',
   'task:write:own',
   'task:write:all',
+  'task:create',
+  'comment:write',
   'ai:use',
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
-const guest: Permission[] = ['tenant:read', 'project:read', 'task:read:own', 'task:write:own'];
+const guest: Permission[] = ['tenant:read', 'project:read', 'task:read:own', 'task:write:own', 'comment:write'];
 const viewer: Permission[] = ['tenant:read', 'member:read', 'project:read', 'task:read:all'];
-const member: Permission[] = [...viewer, 'task:write:own', 'ai:use'];
+const member: Permission[] = [...viewer, 'task:write:own', 'task:create', 'comment:write', 'ai:use'];
 const editor: Permission[] = [...member, 'task:write:all', 'project:write'];
 const admin: Permission[] = [...editor, 'member:invite', 'member:manage', 'audit:read', 'apikey:manage', 'billing:manage', 'tenant:update'];
 const owner: Permission[] = [...admin, 'tenant:delete', 'admin:manage'];

@@ -22,7 +22,11 @@ export async function findTenantIncludingDeleted(tx: Tx, tenantId: string) {
   return row;
 }
 
-export async function updateTenantRow(tx: Tx, tenantId: string, patch: Partial<Pick<TenantRow, 'name' | 'slug' | 'settings' | 'logo' | 'deletedAt'>>) {
+export async function updateTenantRow(
+  tx: Tx,
+  tenantId: string,
+  patch: Partial<Pick<TenantRow, 'name' | 'slug' | 'settings' | 'logo' | 'deletedAt'>>,
+) {
   const [row] = await tx
     .update(tenants)
     .set({ ...patch, updatedAt: new Date() })

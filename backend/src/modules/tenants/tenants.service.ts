@@ -64,7 +64,9 @@ export async function createTenant(deps: Deps, actor: Actor & { id: string }, da
   return withScope(deps.db, { userId: actor.id }, async (tx) => {
     const id = newId('ten');
     await enterTenant(tx, id);
-    const candidates = data.slug ? [data.slug] : [slugify(data.name), ...Array.from({ length: 4 }, () => `${slugify(data.name)}-${newId('', 4).toLowerCase()}`)];
+    const candidates = data.slug
+      ? [data.slug]
+      : [slugify(data.name), ...Array.from({ length: 4 }, () => `${slugify(data.name)}-${newId('', 4).toLowerCase()}`)];
     let tenant: repo.TenantRow | undefined;
     for (const slug of candidates) {
       try {
@@ -75,10 +77,21 @@ export async function createTenant(deps: Deps, actor: Actor & { id: string }, da
         if (!isUniqueViolation(err)) throw err;
       }
     }
-    if (!tenant) throw conflict(data.slug ? `The slug "${data.slug}" is taken` : 'Could not find a free slug; choose one', { field: 'slug' });
+    if (!tenant)
+      throw conflict(data.slug ? `The slug "${data.slug}" is taken` : 'Could not find a free slug; choose one', { field: 'slug' });
     const membership = await repo.insertMembership(tx, { id: newId('mem'), tenantId: id, userId: actor.id, role: 'owner' });
-    await recordAudit(tx, id, actor, { action: 'tenant.created', targetType: 'tenant', targetId: id, metadata: { name: tenant.name, slug: tenant.slug } });
-    await recordAudit(tx, id, actor, { action: 'member.joined', targetType: 'member', targetId: membership?.id, metadata: { userId: actor.id, role: 'owner' } });
+    await recordAudit(tx, id, actor, {
+      action: 'tenant.created',
+      targetType: 'tenant',
+      targetId: id,
+      metadata: { name: tenant.name, slug: tenant.slug },
+    });
+    await recordAudit(tx, id, actor, {
+      action: 'member.joined',
+      targetType: 'member',
+      targetId: membership?.id,
+      metadata: { userId: actor.id, role: 'owner' },
+    });
     return toTenant(tenant, 'owner');
   });
 }
@@ -89,7 +102,7 @@ export async function listTenantsOfUser(db: AppDb, userId: string) {
 
 /** Membership and role of a user in a tenant, read fresh on every request (no stale grants). */
 export async function resolveMembership(db: AppDb, tenantId: string, userId: string) {
-  return withScope(db, { tenantId, userId }, (tx) => repo.findMembership(tx, tenantId, userId));
+  return withScope(db, { tenantId, userId }, (tx) => repo.findMembership(tx, tenantId, userId), { lookup: true });
 }
 
 export async function getTenant(db: AppDb, ctx: TenantContext) {
@@ -100,7 +113,11 @@ export async function getTenant(db: AppDb, ctx: TenantContext) {
   });
 }
 
-export async function updateTenant(db: AppDb, ctx: TenantContext, patch: { name?: string; slug?: string; settings?: Record<string, unknown> }) {
+export async function updateTenant(
+  db: AppDb,
+  ctx: TenantContext,
+  patch: { name?: string; slug?: string; settings?: Record<string, unknown> },
+) {
   return withTenant(db, ctx, async (tx) => {
     const before = await repo.findTenant(tx, ctx.tenantId);
     if (!before) throw notFound('Tenant');
@@ -112,8 +129,15 @@ export async function updateTenant(db: AppDb, ctx: TenantContext, patch: { name?
       throw err;
     }
     if (!after) throw notFound('Tenant');
-    const changed = Object.keys(patch).filter((k) => JSON.stringify(before[k as keyof typeof before]) !== JSON.stringify(after[k as keyof typeof after]));
-    await recordAudit(tx, ctx.tenantId, ctx.actor, { action: 'tenant.updated', targetType: 'tenant', targetId: ctx.tenantId, metadata: { changed } });
+    const changed = Object.keys(patch).filter(
+      (k) => JSON.stringify(before[k as keyof typeof before]) !== JSON.stringify(after[k as keyof typeof after]),
+    );
+    await recordAudit(tx, ctx.tenantId, ctx.actor, {
+      action: 'tenant.updated',
+      targetType: 'tenant',
+      targetId: ctx.tenantId,
+      metadata: { changed },
+    });
     return toTenant(after, ctx.role);
   });
 }
@@ -221,7 +245,12 @@ export async function createInvitation(deps: Deps, ctx: TenantContext, data: { e
       inviterId: ctx.userId,
       expiresAt: new Date(Date.now() + INVITATION_TTL_MS),
     });
-    await recordAudit(tx, ctx.tenantId, ctx.actor, { action: 'member.invited', targetType: 'invitation', targetId: inv.id, metadata: { email, role: data.role } });
+    await recordAudit(tx, ctx.tenantId, ctx.actor, {
+      action: 'member.invited',
+      targetType: 'invitation',
+      targetId: inv.id,
+      metadata: { email, role: data.role },
+    });
     const link = `${deps.webUrl}/invitations/${inv.id}`;
     await queueMail(
       deps.jobs,
@@ -247,7 +276,12 @@ export async function revokeInvitation(db: AppDb, ctx: TenantContext, invitation
     if (inv.status !== 'pending') throw conflict(`The invitation is already ${inv.status}`);
     if (!canAssignRole(ctx.role, inv.role)) throw forbidden(`Your role (${ctx.role}) cannot revoke an invitation as ${inv.role}`);
     await repo.updateInvitation(tx, inv.id, { status: 'revoked' });
-    await recordAudit(tx, ctx.tenantId, ctx.actor, { action: 'invitation.revoked', targetType: 'invitation', targetId: inv.id, metadata: { email: inv.email } });
+    await recordAudit(tx, ctx.tenantId, ctx.actor, {
+      action: 'invitation.revoked',
+      targetType: 'invitation',
+      targetId: inv.id,
+      metadata: { email: inv.email },
+    });
     return toInvitation({ ...inv, status: 'revoked' });
   });
 }
@@ -280,4 +314,3 @@ export async function acceptInvitation(db: AppDb, actor: Actor & { id: string },
     return { tenant: toTenant(tenant, inv.role), membershipId: membership?.id ?? '' };
   });
 }
-

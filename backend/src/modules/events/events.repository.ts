@@ -1,0 +1,30 @@
+import { and, asc, eq, gt, lt, sql } from 'drizzle-orm';
+import type { Tx } from '../../db/client.ts';
+import { tenantEvents } from '../../db/schema/index.ts';
+
+export const EVENTS_CHANNEL = 'atrium_events';
+
+export type TenantEventRow = typeof tenantEvents.$inferSelect;
+
+/** Inserts the event and notifies listeners; NOTIFY is delivered only if the transaction commits. */
+export async function insertEvent(
+  tx: Tx,
+  e: { tenantId: string; type: string; entityId: string; ownerIds: string[]; data: Record<string, unknown> },
+) {
+  const [row] = await tx.insert(tenantEvents).values(e).returning({ id: tenantEvents.id });
+  await tx.execute(sql`select pg_notify(${EVENTS_CHANNEL}, ${`${e.tenantId}:${row?.id}`})`);
+  return row?.id;
+}
+
+export async function findEventsAfter(tx: Tx, tenantId: string, afterId: number, limit = 500) {
+  return tx
+    .select()
+    .from(tenantEvents)
+    .where(and(eq(tenantEvents.tenantId, tenantId), gt(tenantEvents.id, afterId)))
+    .orderBy(asc(tenantEvents.id))
+    .limit(limit);
+}
+
+export async function deleteEventsBefore(tx: Tx, tenantId: string, before: Date) {
+  await tx.delete(tenantEvents).where(and(eq(tenantEvents.tenantId, tenantId), lt(tenantEvents.createdAt, before)));
+}

@@ -1,0 +1,24 @@
+/**
+ * Tenant events: every change worth showing live (task, project, comment, member) is appended to the
+ * tenant's event log inside the change's own transaction. Live-update streams read from it.
+ */
+import type { Tx } from '../../db/client.ts';
+import { insertEvent } from './events.repository.ts';
+
+export interface TenantEvent {
+  type: string;
+  entityId: string;
+  /** Users for whom this entity is "own" (creator, assignee); guests receive only those. */
+  ownerIds?: (string | null | undefined)[];
+  data: Record<string, unknown>;
+}
+
+export async function emitEvent(tx: Tx, tenantId: string, event: TenantEvent) {
+  return insertEvent(tx, {
+    tenantId,
+    type: event.type,
+    entityId: event.entityId,
+    ownerIds: (event.ownerIds ?? []).filter((x): x is string => typeof x === 'string'),
+    data: event.data,
+  });
+}

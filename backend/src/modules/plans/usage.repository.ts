@@ -1,0 +1,37 @@
+import { and, eq, sql } from 'drizzle-orm';
+import type { Tx } from '../../db/client.ts';
+import { tenants, tenantUsage } from '../../db/schema/index.ts';
+
+/**
+ * Takes one unit of `metric` if the tenant is below `limit` (-1 = unlimited), atomically: the row
+ * lock of the UPDATE serializes concurrent takers, so two creates at the limit cannot both pass.
+ * Returns false when the limit is reached.
+ */
+export async function takeUsage(tx: Tx, tenantId: string, metric: string, limit: number): Promise<boolean> {
+  await tx.insert(tenantUsage).values({ tenantId, metric, value: 0 }).onConflictDoNothing();
+  const rows = await tx
+    .update(tenantUsage)
+    .set({ value: sql`${tenantUsage.value} + 1`, updatedAt: new Date() })
+    .where(
+      and(eq(tenantUsage.tenantId, tenantId), eq(tenantUsage.metric, metric), limit < 0 ? undefined : sql`${tenantUsage.value} < ${limit}`),
+    )
+    .returning({ value: tenantUsage.value });
+  return rows.length === 1;
+}
+
+export async function releaseUsage(tx: Tx, tenantId: string, metric: string, amount = 1): Promise<void> {
+  await tx
+    .update(tenantUsage)
+    .set({ value: sql`greatest(${tenantUsage.value} - ${amount}, 0)`, updatedAt: new Date() })
+    .where(and(eq(tenantUsage.tenantId, tenantId), eq(tenantUsage.metric, metric)));
+}
+
+export async function readUsage(tx: Tx, tenantId: string): Promise<Record<string, number>> {
+  const rows = await tx.select().from(tenantUsage).where(eq(tenantUsage.tenantId, tenantId));
+  return Object.fromEntries(rows.map((r) => [r.metric, r.value]));
+}
+
+export async function tenantPlan(tx: Tx, tenantId: string): Promise<string> {
+  const [row] = await tx.select({ plan: tenants.plan }).from(tenants).where(eq(tenants.id, tenantId));
+  return row?.plan ?? 'free';
+}

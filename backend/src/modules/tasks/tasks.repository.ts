@@ -1,0 +1,162 @@
+import { and, arrayContains, eq, gte, lte, max, or, type SQL, sql } from 'drizzle-orm';
+import type { Tx } from '../../db/client.ts';
+import { memberships, type TaskPriority, type TaskStatus, tasks } from '../../db/schema/index.ts';
+
+export type TaskRow = Omit<typeof tasks.$inferSelect, 'search'>;
+
+const taskColumns = {
+  id: tasks.id,
+  tenantId: tasks.tenantId,
+  projectId: tasks.projectId,
+  title: tasks.title,
+  description: tasks.description,
+  status: tasks.status,
+  priority: tasks.priority,
+  dueDate: tasks.dueDate,
+  assigneeId: tasks.assigneeId,
+  labels: tasks.labels,
+  position: tasks.position,
+  version: tasks.version,
+  createdBy: tasks.createdBy,
+  completedAt: tasks.completedAt,
+  createdAt: tasks.createdAt,
+  updatedAt: tasks.updatedAt,
+};
+
+export const TASK_SORTS = [
+  '-createdAt',
+  'createdAt',
+  '-updatedAt',
+  'updatedAt',
+  'dueDate',
+  '-dueDate',
+  '-priority',
+  'priority',
+  'position',
+  'title',
+  '-title',
+] as const;
+export type TaskSort = (typeof TASK_SORTS)[number] | 'rank';
+
+/** Sort key expression, its SQL type (to compare cursor values) and direction. */
+function sortKey(sort: TaskSort, tsQuery: SQL | undefined): { expr: SQL; type: string; desc: boolean } {
+  const desc = sort.startsWith('-') || sort === 'rank';
+  switch (sort.replace(/^-/, '')) {
+    case 'updatedAt':
+      return { expr: sql`${tasks.updatedAt}`, type: 'timestamptz', desc };
+    case 'dueDate':
+      return { expr: sql`coalesce(${tasks.dueDate}, '9999-12-31'::date)`, type: 'date', desc };
+    case 'priority':
+      return {
+        expr: sql`(case ${tasks.priority} when 'urgent' then 4 when 'high' then 3 when 'medium' then 2 else 1 end)`,
+        type: 'int',
+        desc,
+      };
+    case 'position':
+      return { expr: sql`${tasks.position}`, type: 'float8', desc };
+    case 'title':
+      return { expr: sql`lower(${tasks.title})`, type: 'text', desc };
+    case 'rank':
+      return { expr: sql`round(ts_rank_cd(${tasks.search}, ${tsQuery})::numeric, 6)`, type: 'numeric', desc: true };
+    default:
+      return { expr: sql`${tasks.createdAt}`, type: 'timestamptz', desc };
+  }
+}
+
+export interface TaskFilter {
+  tenantId: string;
+  projectId?: string;
+  status?: TaskStatus;
+  priority?: TaskPriority;
+  assigneeId?: string;
+  label?: string;
+  q?: string;
+  dueBefore?: string;
+  dueAfter?: string;
+  /** Only tasks created by or assigned to this user (guests). */
+  ownedBy?: string;
+  sort: TaskSort;
+  limit: number;
+  cursor?: { key: string; id: string };
+}
+
+export async function findTasks(tx: Tx, f: TaskFilter) {
+  const tsQuery = f.q ? sql`websearch_to_tsquery('english', ${f.q})` : undefined;
+  const key = sortKey(f.sort, tsQuery);
+  const conditions: (SQL | undefined)[] = [
+    eq(tasks.tenantId, f.tenantId),
+    f.projectId ? eq(tasks.projectId, f.projectId) : undefined,
+    f.status ? eq(tasks.status, f.status) : undefined,
+    f.priority ? eq(tasks.priority, f.priority) : undefined,
+    f.assigneeId ? eq(tasks.assigneeId, f.assigneeId) : undefined,
+    f.label ? arrayContains(tasks.labels, [f.label]) : undefined,
+    tsQuery ? sql`${tasks.search} @@ ${tsQuery}` : undefined,
+    f.dueBefore ? lte(tasks.dueDate, f.dueBefore) : undefined,
+    f.dueAfter ? gte(tasks.dueDate, f.dueAfter) : undefined,
+    f.ownedBy ? or(eq(tasks.createdBy, f.ownedBy), eq(tasks.assigneeId, f.ownedBy)) : undefined,
+  ];
+  if (f.cursor) {
+    const value = sql`${f.cursor.key}::${sql.raw(key.type)}`;
+    conditions.push(
+      key.desc
+        ? sql`(${key.expr}, ${tasks.id}) < (${value}, ${f.cursor.id})`
+        : sql`(${key.expr}, ${tasks.id}) > (${value}, ${f.cursor.id})`,
+    );
+  }
+  const direction = key.desc ? sql`desc` : sql`asc`;
+  return tx
+    .select({ ...taskColumns, sortKey: sql<string>`(${key.expr})::text` })
+    .from(tasks)
+    .where(and(...conditions))
+    .orderBy(sql`${key.expr} ${direction}`, sql`${tasks.id} ${direction}`)
+    .limit(f.limit + 1);
+}
+
+export async function findTask(tx: Tx, tenantId: string, taskId: string) {
+  const [row] = await tx
+    .select(taskColumns)
+    .from(tasks)
+    .where(and(eq(tasks.tenantId, tenantId), eq(tasks.id, taskId)));
+  return row as TaskRow | undefined;
+}
+
+export async function insertTask(tx: Tx, row: typeof tasks.$inferInsert) {
+  const [t] = await tx.insert(tasks).values(row).returning(taskColumns);
+  return t as TaskRow;
+}
+
+export async function nextPosition(tx: Tx, tenantId: string, projectId: string, status: TaskStatus) {
+  const [row] = await tx
+    .select({ max: max(tasks.position) })
+    .from(tasks)
+    .where(and(eq(tasks.tenantId, tenantId), eq(tasks.projectId, projectId), eq(tasks.status, status)));
+  return (row?.max ?? 0) + 1024;
+}
+
+/** Updates if the version still matches (optimistic concurrency); undefined when it does not. */
+export async function updateTaskRow(
+  tx: Tx,
+  tenantId: string,
+  taskId: string,
+  expectedVersion: number,
+  patch: Partial<typeof tasks.$inferInsert>,
+) {
+  const [row] = await tx
+    .update(tasks)
+    .set({ ...patch, version: sql`${tasks.version} + 1`, updatedAt: new Date() })
+    .where(and(eq(tasks.tenantId, tenantId), eq(tasks.id, taskId), eq(tasks.version, expectedVersion)))
+    .returning(taskColumns);
+  return row as TaskRow | undefined;
+}
+
+export async function deleteTaskRow(tx: Tx, tenantId: string, taskId: string) {
+  await tx.delete(tasks).where(and(eq(tasks.tenantId, tenantId), eq(tasks.id, taskId)));
+}
+
+export async function isMember(tx: Tx, tenantId: string, userId: string) {
+  const [row] = await tx
+    .select({ id: memberships.id })
+    .from(memberships)
+    .where(and(eq(memberships.tenantId, tenantId), eq(memberships.userId, userId)));
+  return Boolean(row);
+}

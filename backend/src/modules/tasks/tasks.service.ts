@@ -1,0 +1,244 @@
+/**
+ * Tasks: the rules. Who may read and change which task ("own" = created by or assigned to the
+ * actor), plan limits taken atomically, optimistic concurrency through versions (ETag/If-Match),
+ * audit and live events written in the same transaction as the change.
+ */
+import type { AppDb, Tx } from '../../db/client.ts';
+import type { TaskPriority, TaskStatus } from '../../db/schema/index.ts';
+import { withTenant } from '../../db/tenant.ts';
+import { decodeCursor, encodeCursor } from '../../lib/cursor.ts';
+import { AppError, forbidden, notFound } from '../../lib/errors.ts';
+import { newId } from '../../lib/ids.ts';
+import { recordAudit } from '../audit/audit.service.ts';
+import { emitEvent } from '../events/events.service.ts';
+import { consumeLimit, releaseLimit } from '../plans/limits.service.ts';
+import { findProject } from '../projects/projects.repository.ts';
+import { archivedError } from '../projects/projects.service.ts';
+import { can } from '../tenants/permissions.ts';
+import type { TenantContext } from '../tenants/tenants.service.ts';
+import * as repo from './tasks.repository.ts';
+
+export interface TaskInput {
+  projectId: string;
+  title: string;
+  description?: string;
+  status?: TaskStatus;
+  priority?: TaskPriority;
+  dueDate?: string | null;
+  assigneeId?: string | null;
+  labels?: string[];
+  position?: number;
+}
+
+export type TaskPatch = Partial<TaskInput>;
+
+export function toTask(t: repo.TaskRow) {
+  return {
+    id: t.id,
+    projectId: t.projectId,
+    title: t.title,
+    description: t.description,
+    status: t.status,
+    priority: t.priority,
+    dueDate: t.dueDate,
+    assigneeId: t.assigneeId,
+    labels: t.labels,
+    position: t.position,
+    version: t.version,
+    createdBy: t.createdBy,
+    createdAt: t.createdAt.toISOString(),
+    updatedAt: t.updatedAt.toISOString(),
+    completedAt: t.completedAt?.toISOString() ?? null,
+  };
+}
+
+export type Task = ReturnType<typeof toTask>;
+
+export const etagOf = (task: { id: string; version: number }) => `"${task.id}.${task.version}"`;
+
+const isOwn = (ctx: TenantContext, t: { createdBy: string | null; assigneeId: string | null }) =>
+  t.createdBy === ctx.userId || t.assigneeId === ctx.userId;
+
+export function canRead(ctx: TenantContext, t: { createdBy: string | null; assigneeId: string | null }) {
+  return can(ctx.role, 'task:read:all') || (can(ctx.role, 'task:read:own') && isOwn(ctx, t));
+}
+
+function canWrite(ctx: TenantContext, t: { createdBy: string | null; assigneeId: string | null }) {
+  return can(ctx.role, 'task:write:all') || (can(ctx.role, 'task:write:own') && isOwn(ctx, t));
+}
+
+/** The task if the actor may see it; a task they may not see does not exist for them (404). */
+export async function readableTask(tx: Tx, ctx: TenantContext, taskId: string) {
+  const task = await repo.findTask(tx, ctx.tenantId, taskId);
+  if (!task || !canRead(ctx, task)) throw notFound('Task');
+  return task;
+}
+
+async function writableProject(tx: Tx, ctx: TenantContext, projectId: string) {
+  const project = await findProject(tx, ctx.tenantId, projectId);
+  if (!project)
+    throw new AppError('validation_error', 'Unknown project', [
+      { location: 'body', path: 'projectId', message: 'No such project in this workspace' },
+    ]);
+  if (project.archivedAt) throw archivedError();
+  return project;
+}
+
+async function checkAssignee(tx: Tx, ctx: TenantContext, assigneeId: string | null | undefined) {
+  if (!assigneeId) return;
+  if (!(await repo.isMember(tx, ctx.tenantId, assigneeId))) {
+    throw new AppError('validation_error', 'The assignee must be a member of this workspace', [
+      { location: 'body', path: 'assigneeId', message: 'Not a member of this workspace' },
+    ]);
+  }
+}
+
+export interface ListQuery {
+  projectId?: string;
+  status?: TaskStatus;
+  priority?: TaskPriority;
+  assigneeId?: string;
+  label?: string;
+  q?: string;
+  dueBefore?: string;
+  dueAfter?: string;
+  sort?: repo.TaskSort;
+  limit: number;
+  cursor?: string;
+}
+
+export async function listTasks(db: AppDb, ctx: TenantContext, q: ListQuery) {
+  const sort: repo.TaskSort = q.sort ?? (q.q ? 'rank' : '-createdAt');
+  const cursor = q.cursor ? decodeCursor(q.cursor, 2) : undefined;
+  const rows = await withTenant(db, ctx, (tx) =>
+    repo.findTasks(tx, {
+      ...q,
+      tenantId: ctx.tenantId,
+      sort,
+      ownedBy: can(ctx.role, 'task:read:all') ? undefined : ctx.userId,
+      cursor: cursor ? { key: String(cursor[0]), id: String(cursor[1]) } : undefined,
+    }),
+  );
+  const page = rows.slice(0, q.limit);
+  const last = page.at(-1);
+  return { items: page.map(toTask), nextCursor: rows.length > q.limit && last ? encodeCursor([last.sortKey, last.id]) : null };
+}
+
+export async function getTask(db: AppDb, ctx: TenantContext, taskId: string) {
+  return withTenant(db, ctx, async (tx) => toTask(await readableTask(tx, ctx, taskId)));
+}
+
+export async function createTask(db: AppDb, ctx: TenantContext, data: TaskInput) {
+  if (!can(ctx.role, 'task:create')) throw forbidden(`Your role (${ctx.role}) cannot create tasks`);
+  return withTenant(db, ctx, async (tx) => {
+    await writableProject(tx, ctx, data.projectId);
+    await checkAssignee(tx, ctx, data.assigneeId);
+    await consumeLimit(tx, ctx.tenantId, 'tasks');
+    const status = data.status ?? 'todo';
+    const task = await repo.insertTask(tx, {
+      id: newId('task'),
+      tenantId: ctx.tenantId,
+      projectId: data.projectId,
+      title: data.title,
+      description: data.description ?? '',
+      status,
+      priority: data.priority ?? 'medium',
+      dueDate: data.dueDate ?? null,
+      assigneeId: data.assigneeId ?? null,
+      labels: data.labels ?? [],
+      position: data.position ?? (await repo.nextPosition(tx, ctx.tenantId, data.projectId, status)),
+      createdBy: ctx.userId,
+      completedAt: status === 'done' ? new Date() : null,
+    });
+    await recordAudit(tx, ctx.tenantId, ctx.actor, {
+      action: 'task.created',
+      targetType: 'task',
+      targetId: task.id,
+      metadata: { projectId: task.projectId, title: task.title },
+    });
+    await emitEvent(tx, ctx.tenantId, {
+      type: 'task.created',
+      entityId: task.id,
+      ownerIds: [task.createdBy, task.assigneeId],
+      data: toTask(task),
+    });
+    return toTask(task);
+  });
+}
+
+/** `ifMatch`: the ETag the client last saw; a stale one gets 412 and changes nothing. */
+export async function updateTask(db: AppDb, ctx: TenantContext, taskId: string, patch: TaskPatch, ifMatch?: string) {
+  return withTenant(db, ctx, async (tx) => {
+    const before = await readableTask(tx, ctx, taskId);
+    if (!canWrite(ctx, before)) throw forbidden(`Your role (${ctx.role}) cannot change this task`);
+    if (ifMatch !== undefined && ifMatch !== '*' && !ifMatch.split(',').some((tag) => tag.trim() === etagOf(before))) {
+      throw new AppError('precondition_failed', 'The task changed since you loaded it; reload and try again', {
+        currentETag: etagOf(before),
+      });
+    }
+    const project = await findProject(tx, ctx.tenantId, before.projectId);
+    if (project?.archivedAt) throw archivedError();
+    if (patch.projectId && patch.projectId !== before.projectId) await writableProject(tx, ctx, patch.projectId);
+    if (patch.assigneeId !== undefined && patch.assigneeId !== before.assigneeId) {
+      await checkAssignee(tx, ctx, patch.assigneeId);
+      // Handing a task to someone else is a write on "all" tasks unless you keep it yours.
+      if (!can(ctx.role, 'task:write:all') && patch.assigneeId !== ctx.userId && before.createdBy !== ctx.userId) {
+        throw forbidden('You can only reassign tasks you created');
+      }
+    }
+    const statusChanged = patch.status !== undefined && patch.status !== before.status;
+    const after = await repo.updateTaskRow(tx, ctx.tenantId, taskId, before.version, {
+      ...patch,
+      ...(statusChanged ? { completedAt: patch.status === 'done' ? new Date() : null } : {}),
+    });
+    if (!after) throw new AppError('precondition_failed', 'The task changed while you were saving; reload and try again');
+    const changed = Object.keys(patch).filter(
+      (k) => JSON.stringify(before[k as keyof repo.TaskRow]) !== JSON.stringify(after[k as keyof repo.TaskRow]),
+    );
+    const target = { targetType: 'task', targetId: taskId };
+    await recordAudit(tx, ctx.tenantId, ctx.actor, { action: 'task.updated', ...target, metadata: { changed } });
+    if (statusChanged)
+      await recordAudit(tx, ctx.tenantId, ctx.actor, {
+        action: 'task.status_changed',
+        ...target,
+        metadata: { from: before.status, to: after.status },
+      });
+    if (changed.includes('assigneeId'))
+      await recordAudit(tx, ctx.tenantId, ctx.actor, {
+        action: 'task.assigned',
+        ...target,
+        metadata: { from: before.assigneeId, to: after.assigneeId },
+      });
+    await emitEvent(tx, ctx.tenantId, {
+      type: 'task.updated',
+      entityId: taskId,
+      ownerIds: [after.createdBy, after.assigneeId, before.assigneeId],
+      data: toTask(after),
+    });
+    return toTask(after);
+  });
+}
+
+export async function deleteTask(db: AppDb, ctx: TenantContext, taskId: string) {
+  return withTenant(db, ctx, async (tx) => {
+    const task = await readableTask(tx, ctx, taskId);
+    if (!canWrite(ctx, task)) throw forbidden(`Your role (${ctx.role}) cannot delete this task`);
+    const project = await findProject(tx, ctx.tenantId, task.projectId);
+    if (project?.archivedAt) throw archivedError();
+    await repo.deleteTaskRow(tx, ctx.tenantId, taskId);
+    await releaseLimit(tx, ctx.tenantId, 'tasks');
+    await recordAudit(tx, ctx.tenantId, ctx.actor, {
+      action: 'task.deleted',
+      targetType: 'task',
+      targetId: taskId,
+      metadata: { title: task.title },
+    });
+    await emitEvent(tx, ctx.tenantId, {
+      type: 'task.deleted',
+      entityId: taskId,
+      ownerIds: [task.createdBy, task.assigneeId],
+      data: { id: taskId },
+    });
+    return { id: taskId, deleted: true as const };
+  });
+}
