@@ -56,6 +56,11 @@ export async function buildApp(options: BuildOptions): Promise<AppInstance> {
   app.decorate('jobs', options.jobs);
   app.decorate('mailer', options.mailer);
   app.decorate('auth', options.auth);
+  app.decorate('events', options.events);
+  // Live-update streams never finish on their own: end them first so shutdown can complete.
+  app.addHook('preClose', async () => {
+    await options.events.stop();
+  });
 
   await app.register(errorsPlugin);
   await app.register(httpPlugin, { config });

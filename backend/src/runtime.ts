@@ -11,6 +11,7 @@ import { runMigrations } from './db/migrate.ts';
 import { jobDefinitions } from './jobs/definitions.ts';
 import { type JobDefinition, JobQueue } from './jobs/queue.ts';
 import { type Auth, createAuth } from './modules/auth/auth.ts';
+import { EventHub } from './modules/events/event-hub.ts';
 import { createMailer, type Mailer } from './modules/mail/mailer.ts';
 import type { AppInstance } from './types.ts';
 
@@ -32,6 +33,7 @@ export interface Runtime {
   jobs: JobQueue;
   mailer: Mailer;
   auth: Auth;
+  events: EventHub;
   app: AppInstance | undefined;
   /** Stops accepting requests, waits for in-flight ones and running jobs, closes the database. */
   close(): Promise<void>;
@@ -52,10 +54,14 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
     await database.enterAppRole();
 
     const auth = createAuth(config, database, jobs);
+    const events = new EventHub(database, config, logger);
     const app = options.http
-      ? await buildApp({ config, database, jobs, mailer, auth, logger, extraRoutes: options.extraRoutes })
+      ? await buildApp({ config, database, jobs, mailer, auth, events, logger, extraRoutes: options.extraRoutes })
       : undefined;
-    if (app) await app.ready();
+    if (app) {
+      await app.ready();
+      await events.start();
+    }
     if (options.work) await jobs.work();
 
     let closing: Promise<void> | undefined;
@@ -65,10 +71,12 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
       jobs,
       mailer,
       auth,
+      events,
       app,
       close() {
         closing ??= (async () => {
           if (app) await app.close();
+          await events.stop();
           await jobs.stop(config.shutdownTimeoutMs);
           await database.close();
         })();

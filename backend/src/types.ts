@@ -4,6 +4,7 @@ import type { AppConfig } from './config.ts';
 import type { Database } from './db/client.ts';
 import type { JobQueue } from './jobs/queue.ts';
 import type { Auth } from './modules/auth/auth.ts';
+import type { EventHub } from './modules/events/event-hub.ts';
 import type { Mailer } from './modules/mail/mailer.ts';
 
 /** The Fastify instance every route module receives, typed for Zod schemas. */
@@ -21,6 +22,7 @@ export interface AppDeps {
   jobs: JobQueue;
   mailer: Mailer;
   auth: Auth;
+  events: EventHub;
 }
 
 declare module 'fastify' {
@@ -30,6 +32,7 @@ declare module 'fastify' {
     jobs: JobQueue;
     mailer: Mailer;
     auth: Auth;
+    events: EventHub;
     routeInventory: { method: string; url: string }[];
   }
 }

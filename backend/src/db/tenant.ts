@@ -53,3 +53,16 @@ export function withTenant<T>(db: AppDb, scope: TenantScope, fn: (tx: Tx) => Pro
 export async function enterTenant(tx: Tx, tenantId: string): Promise<void> {
   await tx.execute(sql`select set_config('app.tenant_id', ${tenantId}, true)`);
 }
+
+export const MAINTENANCE_ROLE = 'atrium_maintenance';
+
+/**
+ * Housekeeping across tenants (pruning expired rows) as `atrium_maintenance`, a role whose policies
+ * allow exactly that and nothing more.
+ */
+export async function withMaintenance<T>(db: AppDb, fn: (tx: Tx) => Promise<T>): Promise<T> {
+  return db.transaction(async (tx) => {
+    await tx.execute(sql`select set_config('role', ${MAINTENANCE_ROLE}, true)`);
+    return fn(tx as Tx);
+  });
+}

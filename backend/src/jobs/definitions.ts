@@ -5,6 +5,7 @@
 import type { AppDb } from '../db/client.ts';
 import { sendMailJob } from '../modules/mail/mail.jobs.ts';
 import type { Mailer } from '../modules/mail/mailer.ts';
+import { pruneExpired } from '../modules/maintenance/maintenance.service.ts';
 import { PURGE_TENANT_JOB, purgeTenant } from '../modules/tenants/tenants.service.ts';
 import type { JobDefinition } from './queue.ts';
 
@@ -15,5 +16,15 @@ export function jobDefinitions(deps: { mailer: Mailer; db: AppDb }): JobDefiniti
     retryDelaySeconds: 30,
     handler: async ({ tenantId }) => purgeTenant(deps.db, tenantId),
   };
-  return [sendMailJob(deps.mailer), purge] as JobDefinition<never>[];
+  // Housekeeping: expired live-update history and idempotency records.
+  const prune: JobDefinition<Record<string, never>> = {
+    name: 'maintenance.prune',
+    schedule: '*/5 * * * *',
+    retryLimit: 2,
+    handler: async (_data, { log }) => {
+      const removed = await pruneExpired(deps.db);
+      if (removed.events + removed.idempotencyKeys > 0) log.info(removed, 'pruned expired rows');
+    },
+  };
+  return [sendMailJob(deps.mailer), purge, prune] as JobDefinition<never>[];
 }

@@ -29,6 +29,8 @@ export interface JobDefinition<T = unknown> {
   /** Seconds before the first retry; doubles on each following one. */
   retryDelaySeconds?: number;
   expireInSeconds?: number;
+  /** Cron expression (UTC) to run this job on a schedule; one instance runs per tick across all workers. */
+  schedule?: string;
 }
 
 export const deadLetterName = (name: string) => `${name}.dead`;
@@ -83,6 +85,7 @@ export class JobQueue {
           expireInSeconds: def.expireInSeconds ?? 15 * 60,
           deadLetter: dead,
         });
+        if (def.schedule) await this.boss.schedule(def.name, def.schedule, {}, { tz: 'UTC' });
       }
       // The API enqueues inside its own transactions, as the application role.
       await owner.exec(`

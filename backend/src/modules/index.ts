@@ -6,6 +6,7 @@ import type { AppInstance } from '../types.ts';
 import { auditRoutes } from './audit/audit.routes.ts';
 import { authRoutes } from './auth/auth.routes.ts';
 import { devRoutes } from './dev/dev.routes.ts';
+import { eventRoutes } from './events/events.routes.ts';
 import { meRoutes } from './me/me.routes.ts';
 import { projectRoutes } from './projects/projects.routes.ts';
 import { systemRoutes } from './system/system.routes.ts';
@@ -26,6 +27,7 @@ export const routeModules: RouteModule[] = [
   { prefix: '/api/v1/tenants', routes: auditRoutes },
   { prefix: '/api/v1/tenants', routes: projectRoutes },
   { prefix: '/api/v1/tenants', routes: taskRoutes },
+  { prefix: '/api/v1/tenants', routes: eventRoutes },
   { prefix: '/api/v1/invitations', routes: invitationRoutes },
   { prefix: '/api/v1/dev', routes: devRoutes, enabled: (c) => c.appEnv !== 'production' },
 ];

@@ -20,6 +20,8 @@ export interface TestAppOptions {
   extraRoutes?: (app: AppInstance) => Promise<void>;
   /** Collect log lines (parsed JSON) instead of discarding them. */
   captureLogs?: boolean;
+  /** PostgreSQL only: use the database of another test app (a second API process on the same data). */
+  shareDatabaseWith?: TestApp;
 }
 
 export interface TestApp extends Runtime {
@@ -33,7 +35,9 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
   let dbName: string | undefined;
   const env: Record<string, string> = { APP_ENV: 'test', LOG_LEVEL: options.captureLogs ? 'info' : 'silent', ...options.env };
   let pgliteLoadDataDir: Blob | undefined;
-  if (testDb.kind === 'postgres') {
+  if (testDb.kind === 'postgres' && options.shareDatabaseWith) {
+    env.DATABASE_URL = options.shareDatabaseWith.config.database.url as string;
+  } else if (testDb.kind === 'postgres') {
     dbName = await createPostgresTestDatabase(testDb.template);
     env.DATABASE_URL = databaseUrl(dbName);
   } else {

@@ -3,8 +3,9 @@ import { loadConfig } from '../../src/config.ts';
 import type { Database } from '../../src/db/client.ts';
 import type { JobQueue } from '../../src/jobs/queue.ts';
 import { createLogger } from '../../src/lib/logger.ts';
-import type { Mailer } from '../../src/modules/mail/mailer.ts';
 import type { Auth } from '../../src/modules/auth/auth.ts';
+import type { EventHub } from '../../src/modules/events/event-hub.ts';
+import type { Mailer } from '../../src/modules/mail/mailer.ts';
 
 /**
  * The OpenAPI document as the code defines it. Generating it needs the routes only, not a database,
@@ -20,6 +21,7 @@ export async function generateOpenApiDocument(): Promise<Record<string, unknown>
     jobs: {} as JobQueue,
     mailer: {} as Mailer,
     auth: {} as Auth,
+    events: { stop: async () => {} } as unknown as EventHub,
   });
   await app.ready();
   const doc = app.swagger() as unknown as Record<string, unknown>;

@@ -1,4 +1,4 @@
-import { and, desc, eq, gte, lt, lte, or, type SQL } from 'drizzle-orm';
+import { and, desc, eq, getTableColumns, gte, lt, lte, or, type SQL, sql } from 'drizzle-orm';
 import type { Tx } from '../../db/client.ts';
 import { auditLogs } from '../../db/schema/index.ts';
 import { newId } from '../../lib/ids.ts';
@@ -17,8 +17,12 @@ export interface AuditFilter {
   from?: Date;
   to?: Date;
   limit: number;
-  cursor?: { createdAt: Date; id: string };
+  /** `at`: the last row's created_at with its full (microsecond) precision, as from `cursorAt`. */
+  cursor?: { at: string; id: string };
 }
+
+/** created_at as exact UTC text: a JS Date keeps milliseconds only, PostgreSQL keeps microseconds. */
+const cursorAt = sql<string>`to_char(${auditLogs.createdAt} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`;
 
 export async function findAuditLogs(tx: Tx, f: AuditFilter) {
   const conditions: (SQL | undefined)[] = [
@@ -29,11 +33,14 @@ export async function findAuditLogs(tx: Tx, f: AuditFilter) {
     f.from ? gte(auditLogs.createdAt, f.from) : undefined,
     f.to ? lte(auditLogs.createdAt, f.to) : undefined,
     f.cursor
-      ? or(lt(auditLogs.createdAt, f.cursor.createdAt), and(eq(auditLogs.createdAt, f.cursor.createdAt), lt(auditLogs.id, f.cursor.id)))
+      ? or(
+          sql`${auditLogs.createdAt} < ${f.cursor.at}::timestamptz`,
+          and(sql`${auditLogs.createdAt} = ${f.cursor.at}::timestamptz`, lt(auditLogs.id, f.cursor.id)),
+        )
       : undefined,
   ];
   return tx
-    .select()
+    .select({ ...getTableColumns(auditLogs), cursorAt })
     .from(auditLogs)
     .where(and(...conditions))
     .orderBy(desc(auditLogs.createdAt), desc(auditLogs.id))

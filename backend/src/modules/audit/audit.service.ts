@@ -36,16 +36,20 @@ export async function recordAudit(tx: Tx, tenantId: string, actor: Actor, event:
   });
 }
 
-export function encodeCursor(row: { createdAt: Date; id: string }): string {
-  return Buffer.from(JSON.stringify([row.createdAt.toISOString(), row.id])).toString('base64url');
+const CURSOR_AT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,6})?Z$/;
+
+/** The cursor keeps created_at to the microsecond: rows sharing the last row's millisecond are not skipped. */
+export function encodeCursor(row: { cursorAt: string; id: string }): string {
+  return Buffer.from(JSON.stringify([row.cursorAt, row.id])).toString('base64url');
 }
 
-export function decodeCursor(cursor: string): { createdAt: Date; id: string } {
+export function decodeCursor(cursor: string): { at: string; id: string } {
   try {
     const [at, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as [string, string];
-    const createdAt = new Date(at);
-    if (Number.isNaN(createdAt.getTime()) || typeof id !== 'string') throw new Error('bad cursor');
-    return { createdAt, id };
+    if (typeof at !== 'string' || typeof id !== 'string' || !CURSOR_AT.test(at)) throw new Error('bad cursor');
+    // A real instant (no 30 February), or PostgreSQL would fail on it.
+    if (new Date(`${at.slice(0, 19)}Z`).toISOString().slice(0, 19) !== at.slice(0, 19)) throw new Error('bad cursor');
+    return { at, id };
   } catch {
     throw new AppError('validation_error', 'Invalid cursor', [{ location: 'querystring', path: 'cursor', message: 'Invalid cursor' }]);
   }

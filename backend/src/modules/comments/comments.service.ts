@@ -1,9 +1,11 @@
-import type { AppDb } from '../../db/client.ts';
+import type { AppDb, Tx } from '../../db/client.ts';
 import { withTenant } from '../../db/tenant.ts';
 import { forbidden, notFound } from '../../lib/errors.ts';
 import { newId } from '../../lib/ids.ts';
 import { recordAudit } from '../audit/audit.service.ts';
 import { emitEvent } from '../events/events.service.ts';
+import { findProject } from '../projects/projects.repository.ts';
+import { archivedError } from '../projects/projects.service.ts';
 import { readableTask } from '../tasks/tasks.service.ts';
 import { can } from '../tenants/permissions.ts';
 import type { TenantContext } from '../tenants/tenants.service.ts';
@@ -20,6 +22,12 @@ function toComment(c: repo.CommentRow) {
   };
 }
 
+/** An archived project is read-only, the discussion on its tasks included (409). */
+async function ensureProjectWritable(tx: Tx, ctx: TenantContext, projectId: string) {
+  const project = await findProject(tx, ctx.tenantId, projectId);
+  if (project?.archivedAt) throw archivedError();
+}
+
 export async function listComments(db: AppDb, ctx: TenantContext, taskId: string) {
   return withTenant(db, ctx, async (tx) => {
     await readableTask(tx, ctx, taskId);
@@ -31,6 +39,7 @@ export async function addComment(db: AppDb, ctx: TenantContext, taskId: string, 
   if (!can(ctx.role, 'comment:write')) throw forbidden(`Your role (${ctx.role}) cannot comment`);
   return withTenant(db, ctx, async (tx) => {
     const task = await readableTask(tx, ctx, taskId);
+    await ensureProjectWritable(tx, ctx, task.projectId);
     const c = await repo.insertComment(tx, { id: newId('cmt'), tenantId: ctx.tenantId, taskId, authorId: ctx.userId, body });
     await recordAudit(tx, ctx.tenantId, ctx.actor, {
       action: 'comment.created',
@@ -56,6 +65,7 @@ export async function deleteComment(db: AppDb, ctx: TenantContext, taskId: strin
     if (!c) throw notFound('Comment');
     if (c.authorId !== ctx.userId && !can(ctx.role, 'task:write:all'))
       throw forbidden('Only the author or an editor can delete this comment');
+    await ensureProjectWritable(tx, ctx, task.projectId);
     await repo.deleteCommentRow(tx, ctx.tenantId, commentId);
     await recordAudit(tx, ctx.tenantId, ctx.actor, {
       action: 'comment.deleted',

@@ -25,6 +25,31 @@ export async function findEventsAfter(tx: Tx, tenantId: string, afterId: number,
     .limit(limit);
 }
 
-export async function deleteEventsBefore(tx: Tx, tenantId: string, before: Date) {
-  await tx.delete(tenantEvents).where(and(eq(tenantEvents.tenantId, tenantId), lt(tenantEvents.createdAt, before)));
+export async function latestEventId(tx: Tx, tenantId: string): Promise<number> {
+  const rows = await tx
+    .select({ id: tenantEvents.id })
+    .from(tenantEvents)
+    .where(eq(tenantEvents.tenantId, tenantId))
+    .orderBy(sql`${tenantEvents.id} desc`)
+    .limit(1);
+  return rows[0]?.id ?? 0;
+}
+
+export async function oldestEventId(tx: Tx, tenantId: string): Promise<number | undefined> {
+  const rows = await tx
+    .select({ id: tenantEvents.id })
+    .from(tenantEvents)
+    .where(eq(tenantEvents.tenantId, tenantId))
+    .orderBy(asc(tenantEvents.id))
+    .limit(1);
+  return rows[0]?.id;
+}
+
+/** As the maintenance role: removes events older than the replay window, in every tenant. */
+export async function pruneExpiredEvents(tx: Tx): Promise<number> {
+  const rows = await tx
+    .delete(tenantEvents)
+    .where(lt(tenantEvents.createdAt, sql`now() - interval '10 minutes'`))
+    .returning({ id: tenantEvents.id });
+  return rows.length;
 }

@@ -2,7 +2,8 @@ import { z } from 'zod';
 import { envelope, errorResponses, ok, USER_AUTH } from '../../lib/envelope.ts';
 import { requirePermission, tenantOf, useTenantScope } from '../../plugins/tenant-context.ts';
 import type { AppInstance } from '../../types.ts';
-import { Id, TenantParams } from '../tenants/tenants.schemas.ts';
+import { NUL_MESSAGE, noNul, RefId } from '../tasks/tasks.schemas.ts';
+import { TenantParams } from '../tenants/tenants.schemas.ts';
 import * as projects from './projects.service.ts';
 
 const Project = z
@@ -23,7 +24,7 @@ const Color = z
   .string()
   .regex(/^#[0-9a-fA-F]{6}$/, 'a hex color such as #4f46e5')
   .nullable();
-const ProjectParams = TenantParams.extend({ projectId: Id });
+const ProjectParams = TenantParams.extend({ projectId: RefId });
 const ArchivedQuery = z.object({ archived: z.enum(['true', 'false']).default('false').describe('Include archived projects') });
 const tag = ['projects'];
 
@@ -57,8 +58,8 @@ export async function projectRoutes(app: AppInstance) {
         security: USER_AUTH,
         params: TenantParams,
         body: z.object({
-          name: z.string().trim().min(1).max(100),
-          description: z.string().max(2000).nullable().optional(),
+          name: z.string().trim().min(1).max(100).refine(noNul, NUL_MESSAGE),
+          description: z.string().max(2000).refine(noNul, NUL_MESSAGE).nullable().optional(),
           color: Color.optional(),
         }),
         response: { 201: envelope(Project), ...errorResponses(400, 401, 402, 403, 404, 409) },
@@ -96,8 +97,8 @@ export async function projectRoutes(app: AppInstance) {
         params: ProjectParams,
         body: z
           .object({
-            name: z.string().trim().min(1).max(100).optional(),
-            description: z.string().max(2000).nullable().optional(),
+            name: z.string().trim().min(1).max(100).refine(noNul, NUL_MESSAGE).optional(),
+            description: z.string().max(2000).refine(noNul, NUL_MESSAGE).nullable().optional(),
             color: Color.optional(),
             archived: z.boolean().optional(),
           })

@@ -3,8 +3,18 @@ import { envelope, errorResponses, ok, pagedEnvelope, USER_AUTH } from '../../li
 import { tenantOf, useTenantScope } from '../../plugins/tenant-context.ts';
 import type { AppInstance } from '../../types.ts';
 import * as comments from '../comments/comments.service.ts';
-import { Id, TenantParams } from '../tenants/tenants.schemas.ts';
-import { CreateTaskBody, IfMatchHeaders, ListTasksQuery, Task, TaskParams, UpdateTaskBody } from './tasks.schemas.ts';
+import { TenantParams } from '../tenants/tenants.schemas.ts';
+import {
+  CreateTaskBody,
+  IfMatchHeaders,
+  ListTasksQuery,
+  NUL_MESSAGE,
+  noNul,
+  RefId,
+  Task,
+  TaskParams,
+  UpdateTaskBody,
+} from './tasks.schemas.ts';
 import * as tasks from './tasks.service.ts';
 
 const tag = ['tasks'];
@@ -138,8 +148,8 @@ export async function taskRoutes(app: AppInstance) {
         operationId: 'createComment',
         security: USER_AUTH,
         params: TaskParams,
-        body: z.object({ body: z.string().trim().min(1).max(10_000).describe('Markdown') }),
-        response: { 201: envelope(Comment), ...errorResponses(400, 401, 403, 404) },
+        body: z.object({ body: z.string().trim().min(1).max(10_000).refine(noNul, NUL_MESSAGE).describe('Markdown') }),
+        response: { 201: envelope(Comment), ...errorResponses(400, 401, 403, 404, 409) },
       },
     },
     async (request, reply) =>
@@ -154,8 +164,8 @@ export async function taskRoutes(app: AppInstance) {
         summary: 'Delete a comment (its author, or anyone who may change every task)',
         operationId: 'deleteComment',
         security: USER_AUTH,
-        params: TaskParams.extend({ commentId: Id }),
-        response: { 200: envelope(z.object({ id: z.string(), deleted: z.literal(true) })), ...errorResponses(400, 401, 403, 404) },
+        params: TaskParams.extend({ commentId: RefId }),
+        response: { 200: envelope(z.object({ id: z.string(), deleted: z.literal(true) })), ...errorResponses(400, 401, 403, 404, 409) },
       },
     },
     async (request) => ok(await comments.deleteComment(db(), tenantOf(request), request.params.taskId, request.params.commentId)),

@@ -3,15 +3,26 @@ import { TASK_PRIORITIES, TASK_STATUSES } from '../../db/schema/index.ts';
 import { Id, TenantParams } from '../tenants/tenants.schemas.ts';
 import { TASK_SORTS } from './tasks.repository.ts';
 
-const DateOnly = z.iso.date().describe('YYYY-MM-DD');
+/** PostgreSQL text cannot hold NUL characters: refuse them here (400) rather than in the database (500). */
+export const noNul = (v: string) => !v.includes('\u0000');
+export const NUL_MESSAGE = 'must not contain NUL characters';
+/** An id in a path, body or query string. */
+export const RefId = Id.refine(noNul, NUL_MESSAGE);
+
+// PostgreSQL has no year 0000 (1 BC is 0001 BC), which the ISO date format would let through.
+const DateOnly = z.iso
+  .date()
+  .refine((d) => !d.startsWith('0000'), 'year 0000 does not exist')
+  .describe('YYYY-MM-DD');
 const Label = z
   .string()
   .trim()
   .min(1)
   .max(32)
-  .regex(/^[^,]+$/, 'labels cannot contain commas');
+  .regex(/^[^,]+$/, 'labels cannot contain commas')
+  .refine(noNul, NUL_MESSAGE);
 
-export const TaskParams = TenantParams.extend({ taskId: Id.describe('Task id (task_…)') });
+export const TaskParams = TenantParams.extend({ taskId: RefId.describe('Task id (task_…)') });
 
 export const Task = z
   .object({
@@ -34,12 +45,12 @@ export const Task = z
   .meta({ id: 'Task' });
 
 const taskFields = {
-  title: z.string().trim().min(1).max(200),
-  description: z.string().max(10_000),
+  title: z.string().trim().min(1).max(200).refine(noNul, NUL_MESSAGE),
+  description: z.string().max(10_000).refine(noNul, NUL_MESSAGE),
   status: z.enum(TASK_STATUSES),
   priority: z.enum(TASK_PRIORITIES),
   dueDate: DateOnly.nullable(),
-  assigneeId: Id.nullable(),
+  assigneeId: RefId.nullable(),
   labels: z
     .array(Label)
     .max(10)
@@ -48,7 +59,7 @@ const taskFields = {
 };
 
 export const CreateTaskBody = z.object({
-  projectId: Id,
+  projectId: RefId,
   title: taskFields.title,
   description: taskFields.description.optional(),
   status: taskFields.status.optional(),
@@ -61,7 +72,7 @@ export const CreateTaskBody = z.object({
 
 export const UpdateTaskBody = z
   .object({
-    projectId: Id.optional(),
+    projectId: RefId.optional(),
     title: taskFields.title.optional(),
     description: taskFields.description.optional(),
     status: taskFields.status.optional(),
@@ -76,12 +87,19 @@ export const UpdateTaskBody = z
 
 export const ListTasksQuery = z
   .object({
-    projectId: Id.optional(),
+    projectId: RefId.optional(),
     status: z.enum(TASK_STATUSES).optional(),
     priority: z.enum(TASK_PRIORITIES).optional(),
-    assigneeId: Id.optional(),
+    assigneeId: RefId.optional(),
     label: Label.optional(),
-    q: z.string().trim().min(1).max(200).optional().describe('Full-text search over title and description, ranked'),
+    q: z
+      .string()
+      .trim()
+      .min(1)
+      .max(200)
+      .refine(noNul, NUL_MESSAGE)
+      .optional()
+      .describe('Full-text search over title and description, ranked'),
     dueBefore: DateOnly.optional().describe('Due on or before this date'),
     dueAfter: DateOnly.optional().describe('Due on or after this date'),
     sort: z

@@ -107,6 +107,15 @@ export interface ListQuery {
   cursor?: string;
 }
 
+/** A PostgreSQL data exception (SQLSTATE class 22: bad value for a type, NUL byte, out of range). */
+function isDataException(err: unknown): boolean {
+  for (let e: unknown = err; e; e = (e as { cause?: unknown }).cause) {
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === 'string' && code.startsWith('22')) return true;
+  }
+  return false;
+}
+
 export async function listTasks(db: AppDb, ctx: TenantContext, q: ListQuery) {
   const sort: repo.TaskSort = q.sort ?? (q.q ? 'rank' : '-createdAt');
   const cursor = q.cursor ? decodeCursor(q.cursor, 2) : undefined;
@@ -118,7 +127,16 @@ export async function listTasks(db: AppDb, ctx: TenantContext, q: ListQuery) {
       ownedBy: can(ctx.role, 'task:read:all') ? undefined : ctx.userId,
       cursor: cursor ? { key: String(cursor[0]), id: String(cursor[1]) } : undefined,
     }),
-  );
+  ).catch((err: unknown) => {
+    // The cursor's sort key is cast to the sort's type in SQL: a cursor of another sort, or a forged
+    // one, fails there. That is the caller's mistake (400), not the server's (500).
+    if (cursor && isDataException(err)) {
+      throw new AppError('validation_error', 'Invalid cursor', [
+        { location: 'querystring', path: 'cursor', message: 'Not a cursor from this list (or from another sort)' },
+      ]);
+    }
+    throw err;
+  });
   const page = rows.slice(0, q.limit);
   const last = page.at(-1);
   return { items: page.map(toTask), nextCursor: rows.length > q.limit && last ? encodeCursor([last.sortKey, last.id]) : null };
