@@ -22,14 +22,14 @@ const nextBin = path.join(root, 'node_modules', 'next', 'dist', 'bin', 'next');
 const frontendDir = path.join(root, 'frontend');
 const backendDir = path.join(root, 'backend');
 
-const apiPort = process.env.API_PORT ?? '4000';
-const webPort = process.env.WEB_PORT ?? '3000';
+const apiPort = process.env.API_PORT || '4000';
+const webPort = process.env.WEB_PORT || '3000';
 const env = {
   ...process.env,
-  APP_ENV: process.env.APP_ENV ?? 'local',
+  APP_ENV: process.env.APP_ENV || 'local',
   API_PORT: apiPort,
   WEB_PORT: webPort,
-  API_URL: process.env.API_URL ?? `http://127.0.0.1:${apiPort}`,
+  API_URL: process.env.API_URL || `http://127.0.0.1:${apiPort}`,
   NEXT_TELEMETRY_DISABLED: '1',
 };
 
@@ -93,10 +93,13 @@ function shutdown(code) {
   process.exitCode = code;
   for (const child of children) child.kill('SIGTERM');
   if (children.size === 0) process.exit(code);
-  setTimeout(() => {
-    for (const child of children) child.kill('SIGKILL');
-    process.exit(code);
-  }, 20_000).unref();
+  setTimeout(
+    () => {
+      for (const child of children) child.kill('SIGKILL');
+      process.exit(code);
+    },
+    Number(process.env.SHUTDOWN_TIMEOUT_MS || 10_000) + 10_000,
+  ).unref();
 }
 
 process.on('SIGINT', () => shutdown(0));
@@ -105,7 +108,7 @@ process.on('SIGTERM', () => shutdown(0));
 if (mode === 'start') {
   ensureFrontendBuilt();
   run('api', [path.join(backendDir, 'src', 'server.ts')], { cwd: backendDir, env: { ...env, NODE_ENV: 'production' } });
-  run('web', [nextBin, 'start', '--port', webPort, '--hostname', process.env.WEB_HOST ?? '0.0.0.0'], {
+  run('web', [nextBin, 'start', '--port', webPort, '--hostname', process.env.WEB_HOST || '0.0.0.0'], {
     cwd: frontendDir,
     env: { ...env, NODE_ENV: 'production' },
   });

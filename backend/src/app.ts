@@ -37,7 +37,8 @@ export async function buildApp(options: BuildOptions): Promise<AppInstance> {
     trustProxy: config.http.trustProxy,
     // On shutdown, idle keep-alive sockets close at once; in-flight requests are allowed to finish.
     forceCloseConnections: 'idle',
-    return503OnClosing: true,
+    // Requests arriving while shutting down get our 503 envelope (plugins/http.ts).
+    return503OnClosing: false,
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 200 },
   }).withTypeProvider<ZodTypeProvider>();
 

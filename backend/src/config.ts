@@ -5,6 +5,7 @@
  * list of everything that is wrong (see `formatConfigErrors`), never a stack trace halfway through boot.
  * `.env.example` at the repository root documents each variable.
  */
+import { createHmac } from 'node:crypto';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
@@ -72,6 +73,17 @@ const EnvSchema = z.object({
   WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(50).default(4),
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(100).default(10_000),
   REDIS_URL: z.string().url().optional(),
+  // Billing (see .env.example). Default provider: stripe when STRIPE_SECRET_KEY is set, else offline.
+  BILLING_PROVIDER: z.enum(['stripe', 'offline']).optional(),
+  BILLING_GRACE_DAYS: z.coerce.number().int().min(0).max(90).default(7),
+  STRIPE_SECRET_KEY: z.string().min(1).optional(),
+  STRIPE_WEBHOOK_SECRET: z.string().min(1).optional(),
+  /** Where the Stripe SDK sends its calls (tests: a local fake), e.g. http://127.0.0.1:12111. */
+  STRIPE_API_BASE: z.url().optional(),
+  STRIPE_PRICE_PRO_MONTHLY: z.string().min(1).optional(),
+  STRIPE_PRICE_PRO_YEARLY: z.string().min(1).optional(),
+  STRIPE_PRICE_BUSINESS_MONTHLY: z.string().min(1).optional(),
+  STRIPE_PRICE_BUSINESS_YEARLY: z.string().min(1).optional(),
 });
 
 export type Env = z.input<typeof EnvSchema>;
@@ -91,7 +103,7 @@ export interface AppConfig {
     poolMax: number;
     statementTimeoutMs: number;
   };
-  http: { corsOrigins: string[]; bodyLimit: number; trustProxy: boolean | string };
+  http: { corsOrigins: string[]; bodyLimit: number; trustProxy: boolean | string | ((address: string, hop: number) => boolean) };
   auth: {
     secret: string;
     requireEmailVerification: boolean;
@@ -104,6 +116,23 @@ export interface AppConfig {
   worker: { mode: 'inprocess' | 'off'; concurrency: number };
   shutdownTimeoutMs: number;
   redisUrl: string | undefined;
+  billing: BillingConfig;
+}
+
+export interface BillingConfig {
+  provider: 'stripe' | 'offline';
+  /** Days a past_due subscription keeps its paid features. */
+  graceDays: number;
+  /**
+   * Secret the webhook signatures are checked with: STRIPE_WEBHOOK_SECRET for Stripe; for the offline
+   * provider a secret derived from AUTH_SECRET (it signs its own simulated events with it).
+   */
+  webhookSecret: string | undefined;
+  /** The offline provider sells plans without payment: off in production unless chosen explicitly. */
+  offlineCheckoutEnabled: boolean;
+  stripe: { secretKey: string; api: { protocol: 'http' | 'https'; host: string; port: number } | undefined } | undefined;
+  /** Stripe price ids per plan and interval. */
+  prices: Record<'pro' | 'business', { monthly: string | undefined; yearly: string | undefined }>;
 }
 
 export class ConfigError extends Error {
@@ -123,11 +152,18 @@ export function formatConfigErrors(problems: string[]): string {
   ].join('\n');
 }
 
-/** TRUST_PROXY: unset/false (ignore X-Forwarded-*), true (trust every hop), or addresses/CIDRs of trusted proxies. */
-function parseTrustProxy(raw: string | undefined): boolean | string {
+/**
+ * TRUST_PROXY: unset/false (ignore X-Forwarded-*), true (trust every hop), a number (trust that many
+ * hops nearest to us), or comma-separated addresses/CIDRs of trusted proxies.
+ */
+function parseTrustProxy(raw: string | undefined): boolean | string | ((address: string, hop: number) => boolean) {
   if (raw === undefined || raw === '' || raw === 'false') return false;
   if (raw === 'true') return true;
-  return raw; // comma-separated addresses/CIDRs, handed to Fastify as-is
+  if (/^\d+$/.test(raw)) {
+    const hops = Number(raw);
+    return (_address, hop) => hop < hops;
+  }
+  return raw;
 }
 
 /** Reads and validates configuration. Throws ConfigError listing every problem at once. */
@@ -170,12 +206,19 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
   ] as const) {
     if (Boolean(e[id]) !== Boolean(e[secret])) problems.push(`${id}/${secret}: set both or neither`);
   }
+  const billingProvider = e.BILLING_PROVIDER ?? (e.STRIPE_SECRET_KEY ? 'stripe' : 'offline');
+  if (billingProvider === 'stripe' && !e.STRIPE_SECRET_KEY)
+    problems.push('STRIPE_SECRET_KEY: BILLING_PROVIDER=stripe needs the Stripe secret key');
+  if (billingProvider === 'stripe' && isProduction && !e.STRIPE_WEBHOOK_SECRET) {
+    problems.push('STRIPE_WEBHOOK_SECRET: production with Stripe needs the webhook signing secret (whsec_…) of the endpoint');
+  }
   if (!isProduction && e.AUTH_SECRET !== undefined && e.AUTH_SECRET.length < 32) {
     problems.push('AUTH_SECRET: must be at least 32 characters');
   }
   if (problems.length > 0) throw new ConfigError(problems);
 
   const webUrl = (e.WEB_URL ?? `http://localhost:${e.WEB_PORT}`).replace(/\/+$/, '');
+  const authSecret = e.AUTH_SECRET ?? DEV_AUTH_SECRET;
   return {
     appEnv: e.APP_ENV,
     isProduction,
@@ -196,7 +239,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
       trustProxy: parseTrustProxy(e.TRUST_PROXY),
     },
     auth: {
-      secret: e.AUTH_SECRET ?? DEV_AUTH_SECRET,
+      secret: authSecret,
       requireEmailVerification: e.AUTH_REQUIRE_EMAIL_VERIFICATION ? e.AUTH_REQUIRE_EMAIL_VERIFICATION === 'true' : isProduction,
       jwtIssuer: e.JWT_ISSUER ?? webUrl,
       jwtAudience: e.JWT_AUDIENCE,
@@ -209,7 +252,29 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
     worker: { mode: e.WORKER_MODE, concurrency: e.WORKER_CONCURRENCY },
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     redisUrl: e.REDIS_URL,
+    billing: {
+      provider: billingProvider,
+      graceDays: e.BILLING_GRACE_DAYS,
+      webhookSecret:
+        billingProvider === 'stripe'
+          ? e.STRIPE_WEBHOOK_SECRET
+          : `whsec_offline_${createHmac('sha256', authSecret).update('atrium-offline-billing-webhook').digest('base64url')}`,
+      offlineCheckoutEnabled: billingProvider === 'offline' && (!isProduction || e.BILLING_PROVIDER === 'offline'),
+      stripe: e.STRIPE_SECRET_KEY ? { secretKey: e.STRIPE_SECRET_KEY, api: parseStripeApiBase(e.STRIPE_API_BASE) } : undefined,
+      prices: {
+        pro: { monthly: e.STRIPE_PRICE_PRO_MONTHLY, yearly: e.STRIPE_PRICE_PRO_YEARLY },
+        business: { monthly: e.STRIPE_PRICE_BUSINESS_MONTHLY, yearly: e.STRIPE_PRICE_BUSINESS_YEARLY },
+      },
+    },
   };
+}
+
+/** STRIPE_API_BASE (e.g. http://127.0.0.1:12111) as the SDK's protocol/host/port options. */
+function parseStripeApiBase(raw: string | undefined): { protocol: 'http' | 'https'; host: string; port: number } | undefined {
+  if (!raw) return undefined;
+  const u = new URL(raw);
+  const protocol = u.protocol === 'http:' ? 'http' : 'https';
+  return { protocol, host: u.hostname, port: u.port ? Number(u.port) : protocol === 'http' ? 80 : 443 };
 }
 
 /** Hides the password in a connection URL, for log lines and error messages. */

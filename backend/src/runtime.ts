@@ -11,6 +11,7 @@ import { runMigrations } from './db/migrate.ts';
 import { jobDefinitions } from './jobs/definitions.ts';
 import { type JobDefinition, JobQueue } from './jobs/queue.ts';
 import { type Auth, createAuth } from './modules/auth/auth.ts';
+import { type Billing, createBilling, seedPlans } from './modules/billing/billing.runtime.ts';
 import { EventHub } from './modules/events/event-hub.ts';
 import { createMailer, type Mailer } from './modules/mail/mailer.ts';
 import type { AppInstance } from './types.ts';
@@ -34,6 +35,7 @@ export interface Runtime {
   mailer: Mailer;
   auth: Auth;
   events: EventHub;
+  billing: Billing;
   app: AppInstance | undefined;
   /** Stops accepting requests, waits for in-flight ones and running jobs, closes the database. */
   close(): Promise<void>;
@@ -45,10 +47,12 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
   try {
     const { applied } = await runMigrations(database);
     if (applied > 0) logger.info({ applied }, 'database migrations applied');
+    await seedPlans(database, config);
 
     const mailer = createMailer(config, database);
     const jobs = new JobQueue(database, config, logger);
-    for (const def of jobDefinitions({ mailer, db: database.db })) jobs.define(def);
+    const billing = createBilling({ config, db: database.db, jobs, log: logger });
+    for (const def of jobDefinitions({ mailer, db: database.db, billing })) jobs.define(def);
     for (const def of options.extraJobs ?? []) jobs.define(def);
     await jobs.start();
     await database.enterAppRole();
@@ -59,6 +63,8 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
       ? await buildApp({ config, database, jobs, mailer, auth, events, logger, extraRoutes: options.extraRoutes })
       : undefined;
     if (app) {
+      app.decorate('billing', billing);
+      billing.attachApp(app);
       await app.ready();
       await events.start();
     }
@@ -72,6 +78,7 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
       mailer,
       auth,
       events,
+      billing,
       app,
       close() {
         closing ??= (async () => {

@@ -5,6 +5,7 @@
  */
 import { ConfigError, loadConfig } from './config.ts';
 import { DatabaseConnectError } from './db/client.ts';
+import { seedDemoOnStart } from './db/seed/seed.ts';
 import { createLogger } from './lib/logger.ts';
 import { createRuntime } from './runtime.ts';
 
@@ -33,6 +34,10 @@ async function main() {
     }
     process.exit(1);
   }
+
+  // SEED_DEMO_DATA=true: an empty database (no users) gets the demo workspace before the first
+  // request; never in production. See src/db/seed/seed.ts.
+  await seedDemoOnStart(runtime, logger, process.env.SEED_DEMO_DATA === 'true');
 
   const app = runtime.app!;
   await app.listen({ host: config.api.host, port: config.api.port });

@@ -4,6 +4,7 @@ import type { AppConfig } from './config.ts';
 import type { Database } from './db/client.ts';
 import type { JobQueue } from './jobs/queue.ts';
 import type { Auth } from './modules/auth/auth.ts';
+import type { Billing } from './modules/billing/billing.runtime.ts';
 import type { EventHub } from './modules/events/event-hub.ts';
 import type { Mailer } from './modules/mail/mailer.ts';
 
@@ -33,6 +34,8 @@ declare module 'fastify' {
     mailer: Mailer;
     auth: Auth;
     events: EventHub;
+    /** Plans, subscriptions and the payment provider (decorated by the runtime). */
+    billing: Billing;
     routeInventory: { method: string; url: string }[];
   }
 }

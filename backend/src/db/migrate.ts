@@ -12,8 +12,12 @@ import { APP_ROLE, type Database, type SqlRunner } from './client.ts';
 export const migrationsFolder = path.join(path.dirname(fileURLToPath(import.meta.url)), 'migrations');
 const MIGRATION_LOCK_KEY = 7_314_159_265;
 
+let cached: ReturnType<typeof readMigrationFiles> | undefined;
+
+/** The migrations this build ships, read from disk once per process. */
 export function expectedMigrations() {
-  return readMigrationFiles({ migrationsFolder });
+  cached ??= readMigrationFiles({ migrationsFolder });
+  return cached;
 }
 
 async function ensureBookkeeping(runner: SqlRunner) {

@@ -3,13 +3,15 @@
  * the routes do.
  */
 import type { AppDb } from '../db/client.ts';
+import { billingJobDefinitions } from '../modules/billing/billing.jobs.ts';
+import type { BillingDeps } from '../modules/billing/billing.types.ts';
 import { sendMailJob } from '../modules/mail/mail.jobs.ts';
 import type { Mailer } from '../modules/mail/mailer.ts';
 import { pruneExpired } from '../modules/maintenance/maintenance.service.ts';
 import { PURGE_TENANT_JOB, purgeTenant } from '../modules/tenants/tenants.service.ts';
 import type { JobDefinition } from './queue.ts';
 
-export function jobDefinitions(deps: { mailer: Mailer; db: AppDb }): JobDefinition<never>[] {
+export function jobDefinitions(deps: { mailer: Mailer; db: AppDb; billing?: BillingDeps }): JobDefinition<never>[] {
   const purge: JobDefinition<{ tenantId: string }> = {
     name: PURGE_TENANT_JOB,
     retryLimit: 10,
@@ -26,5 +28,5 @@ export function jobDefinitions(deps: { mailer: Mailer; db: AppDb }): JobDefiniti
       if (removed.events + removed.idempotencyKeys > 0) log.info(removed, 'pruned expired rows');
     },
   };
-  return [sendMailJob(deps.mailer), purge, prune] as JobDefinition<never>[];
+  return [sendMailJob(deps.mailer), purge, prune, ...billingJobDefinitions(deps.billing)] as JobDefinition<never>[];
 }

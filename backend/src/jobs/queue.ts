@@ -102,18 +102,22 @@ export class JobQueue {
   async work(): Promise<void> {
     if (!this.started) throw new Error('start() the queue before work()');
     for (const def of this.definitions.values()) {
-      await this.boss.work(def.name, { batchSize: 1, pollingIntervalSeconds: this.config.appEnv === 'test' ? 0.5 : 2 }, async ([job]) => {
-        if (!job) return;
-        const log = this.log.child({ jobId: job.id, queue: def.name, attempt: job.retryCount + 1 });
-        const started = Date.now();
-        try {
-          await def.handler(job.data as never, { jobId: job.id, attempt: job.retryCount + 1, log });
-          log.info({ durationMs: Date.now() - started }, 'job completed');
-        } catch (err) {
-          log.warn({ err, durationMs: Date.now() - started }, 'job failed');
-          throw err;
-        }
-      });
+      await this.boss.work(
+        def.name,
+        { batchSize: 1, localConcurrency: this.config.worker.concurrency, pollingIntervalSeconds: this.config.appEnv === 'test' ? 0.5 : 2 },
+        async ([job]) => {
+          if (!job) return;
+          const log = this.log.child({ jobId: job.id, queue: def.name, attempt: job.retryCount + 1 });
+          const started = Date.now();
+          try {
+            await def.handler(job.data as never, { jobId: job.id, attempt: job.retryCount + 1, log });
+            log.info({ durationMs: Date.now() - started }, 'job completed');
+          } catch (err) {
+            log.warn({ err, durationMs: Date.now() - started }, 'job failed');
+            throw err;
+          }
+        },
+      );
     }
     this.working = true;
   }

@@ -5,9 +5,12 @@ import type { AppConfig } from '../config.ts';
 import type { AppInstance } from '../types.ts';
 import { auditRoutes } from './audit/audit.routes.ts';
 import { authRoutes } from './auth/auth.routes.ts';
+import { billingWebhookRoutes, offlineCheckoutRoutes } from './billing/billing.public-routes.ts';
+import { billingRoutes } from './billing/billing.routes.ts';
 import { devRoutes } from './dev/dev.routes.ts';
 import { eventRoutes } from './events/events.routes.ts';
 import { meRoutes } from './me/me.routes.ts';
+import { planRoutes } from './plans/plans.routes.ts';
 import { projectRoutes } from './projects/projects.routes.ts';
 import { systemRoutes } from './system/system.routes.ts';
 import { taskRoutes } from './tasks/tasks.routes.ts';
@@ -28,6 +31,10 @@ export const routeModules: RouteModule[] = [
   { prefix: '/api/v1/tenants', routes: projectRoutes },
   { prefix: '/api/v1/tenants', routes: taskRoutes },
   { prefix: '/api/v1/tenants', routes: eventRoutes },
+  { prefix: '/api/v1/tenants', routes: billingRoutes },
   { prefix: '/api/v1/invitations', routes: invitationRoutes },
+  { prefix: '/api/v1/plans', routes: planRoutes },
+  { prefix: '/api/v1/webhooks', routes: billingWebhookRoutes },
+  { prefix: '/api/v1/billing/offline', routes: offlineCheckoutRoutes, enabled: (c) => c.billing.provider === 'offline' },
   { prefix: '/api/v1/dev', routes: devRoutes, enabled: (c) => c.appEnv !== 'production' },
 ];

@@ -7,19 +7,24 @@ import helmet from '@fastify/helmet';
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import type { AppConfig } from '../config.ts';
+import { sendError } from './errors.ts';
 
 export default fp(async function httpPlugin(app: FastifyInstance, opts: { config: AppConfig }) {
   const { config } = opts;
 
-  app.addHook('onRequest', async (request, reply) => {
-    reply.header('x-request-id', request.id);
-  });
-
-  // During shutdown, responses to requests still in flight close their connection, so a keep-alive
-  // client cannot hold the server open once its answer has been sent.
+  // During shutdown, new requests get a 503 envelope, and responses to requests still in flight close
+  // their connection, so a keep-alive client cannot hold the server open once its answer has been sent.
   let closing = false;
   app.addHook('preClose', async () => {
     closing = true;
+  });
+
+  app.addHook('onRequest', async (request, reply) => {
+    reply.header('x-request-id', request.id);
+    if (closing) {
+      reply.header('retry-after', '5');
+      return sendError(request, reply, 503, 'service_unavailable', 'The server is restarting; retry shortly');
+    }
   });
   app.addHook('onSend', async (_request, reply) => {
     if (closing) reply.header('connection', 'close');

@@ -6,8 +6,8 @@
 import type { FastifyRequest } from 'fastify';
 import { forbidden, notFound } from '../lib/errors.ts';
 import type { Actor } from '../modules/audit/audit.service.ts';
-import { can, type Permission } from '../modules/tenants/permissions.ts';
-import { resolveMembership, type TenantContext } from '../modules/tenants/tenants.service.ts';
+import { allowed, type Permission } from '../modules/tenants/permissions.ts';
+import { memberContext, resolveMembership, type TenantContext } from '../modules/tenants/tenants.service.ts';
 import { requireUser } from './auth.ts';
 
 declare module 'fastify' {
@@ -32,7 +32,7 @@ export async function loadTenantContext(request: FastifyRequest): Promise<void> 
   const { tenantId } = request.params as { tenantId: string };
   const membership = await resolveMembership(request.server.database.db, tenantId, actor.id);
   if (!membership) throw notFound('Tenant');
-  request.tenant = { tenantId, userId: actor.id, role: membership.role, membershipId: membership.id, actor };
+  request.tenant = memberContext(tenantId, actor.id, membership, actor);
 }
 
 export function tenantOf(request: FastifyRequest): TenantContext {
@@ -44,7 +44,10 @@ export function tenantOf(request: FastifyRequest): TenantContext {
 export function requirePermission(permission: Permission) {
   return async (request: FastifyRequest) => {
     const ctx = tenantOf(request);
-    if (!can(ctx.role, permission)) throw forbidden(`Your role (${ctx.role}) lacks the permission ${permission}`);
+    if (!allowed(ctx, permission))
+      throw forbidden(
+        ctx.role ? `Your role (${ctx.role}) lacks the permission ${permission}` : `This API key lacks the scope for ${permission}`,
+      );
   };
 }
 

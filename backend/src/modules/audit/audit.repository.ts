@@ -1,4 +1,4 @@
-import { and, desc, eq, getTableColumns, gte, lt, lte, or, type SQL, sql } from 'drizzle-orm';
+import { and, desc, eq, getTableColumns, gte, lt, or, type SQL, sql } from 'drizzle-orm';
 import type { Tx } from '../../db/client.ts';
 import { auditLogs } from '../../db/schema/index.ts';
 import { newId } from '../../lib/ids.ts';
@@ -31,7 +31,8 @@ export async function findAuditLogs(tx: Tx, f: AuditFilter) {
     f.actorId ? eq(auditLogs.actorId, f.actorId) : undefined,
     f.targetId ? eq(auditLogs.targetId, f.targetId) : undefined,
     f.from ? gte(auditLogs.createdAt, f.from) : undefined,
-    f.to ? lte(auditLogs.createdAt, f.to) : undefined,
+    // Inclusive to the millisecond (the precision the API shows): rows at to + 0.5 ms are included.
+    f.to ? lt(auditLogs.createdAt, new Date(f.to.getTime() + 1)) : undefined,
     f.cursor
       ? or(
           sql`${auditLogs.createdAt} < ${f.cursor.at}::timestamptz`,

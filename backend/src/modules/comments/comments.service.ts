@@ -7,7 +7,7 @@ import { emitEvent } from '../events/events.service.ts';
 import { findProject } from '../projects/projects.repository.ts';
 import { archivedError } from '../projects/projects.service.ts';
 import { readableTask } from '../tasks/tasks.service.ts';
-import { can } from '../tenants/permissions.ts';
+import { allowed } from '../tenants/permissions.ts';
 import type { TenantContext } from '../tenants/tenants.service.ts';
 import * as repo from './comments.repository.ts';
 
@@ -36,7 +36,7 @@ export async function listComments(db: AppDb, ctx: TenantContext, taskId: string
 }
 
 export async function addComment(db: AppDb, ctx: TenantContext, taskId: string, body: string) {
-  if (!can(ctx.role, 'comment:write')) throw forbidden(`Your role (${ctx.role}) cannot comment`);
+  if (!allowed(ctx, 'comment:write')) throw forbidden('You cannot comment here');
   return withTenant(db, ctx, async (tx) => {
     const task = await readableTask(tx, ctx, taskId);
     await ensureProjectWritable(tx, ctx, task.projectId);
@@ -63,7 +63,7 @@ export async function deleteComment(db: AppDb, ctx: TenantContext, taskId: strin
     const task = await readableTask(tx, ctx, taskId);
     const c = await repo.findComment(tx, ctx.tenantId, taskId, commentId);
     if (!c) throw notFound('Comment');
-    if (c.authorId !== ctx.userId && !can(ctx.role, 'task:write:all'))
+    if (c.authorId !== ctx.userId && !allowed(ctx, 'task:write:all'))
       throw forbidden('Only the author or an editor can delete this comment');
     await ensureProjectWritable(tx, ctx, task.projectId);
     await repo.deleteCommentRow(tx, ctx.tenantId, commentId);

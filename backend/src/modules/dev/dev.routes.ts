@@ -1,6 +1,8 @@
 import { z } from 'zod';
+import { clock } from '../../lib/clock.ts';
 import { envelope, errorResponses, ok } from '../../lib/envelope.ts';
 import type { AppInstance } from '../../types.ts';
+import { runLifecycle } from '../billing/billing.lifecycle.ts';
 import { queueMail } from '../mail/mail.jobs.ts';
 import { findOutboxMails } from '../mail/mail.repository.ts';
 
@@ -59,6 +61,41 @@ export async function devRoutes(app: AppInstance) {
     async (request, reply) => {
       const jobId = await queueMail(app.jobs, request.body);
       return reply.code(202).send(ok({ jobId: jobId ?? '' }));
+    },
+  );
+
+  app.post(
+    '/clock',
+    {
+      schema: {
+        tags: ['dev'],
+        summary: 'Move the application clock forward and run the billing lifecycle at once (trials, renewals, grace periods)',
+        operationId: 'advanceDevClock',
+        security: [],
+        body: z.object({
+          advanceSeconds: z
+            .number()
+            .int()
+            .min(0)
+            .max(5 * 366 * 24 * 3600)
+            .describe('Seconds to move forward'),
+        }),
+        response: {
+          200: envelope(
+            z.object({
+              now: z.iso.datetime(),
+              offsetSeconds: z.number(),
+              lifecycle: z.object({ checked: z.number().int(), eventsSent: z.number().int(), downgraded: z.number().int() }),
+            }),
+          ),
+          ...errorResponses(400, 413, 415),
+        },
+      },
+    },
+    async (request) => {
+      const now = clock.advance(request.body.advanceSeconds);
+      const lifecycle = await runLifecycle(app.billing, now);
+      return ok({ now: now.toISOString(), offsetSeconds: clock.offsetSeconds, lifecycle });
     },
   );
 }

@@ -10,22 +10,22 @@ import type { AppConfig } from '../../config.ts';
 import type { Database } from '../../db/client.ts';
 import type { Role } from '../../db/schema/index.ts';
 import { withTenant } from '../../db/tenant.ts';
-import { can } from '../tenants/permissions.ts';
+import { type Permission, ROLE_PERMISSIONS } from '../tenants/permissions.ts';
 import { EVENTS_CHANNEL, findEventsAfter, latestEventId, oldestEventId, type TenantEventRow } from './events.repository.ts';
 
 export interface Subscriber {
   tenantId: string;
-  userId: string;
-  role: Role;
+  userId: string | null;
+  permissions: ReadonlySet<Permission>;
   lastId: number;
   send(event: TenantEventRow): void;
   close(reason: string): void;
 }
 
 /** May this reader see this event? Task and comment events of others' tasks are hidden from "own"-only roles. */
-export function visibleTo(sub: Pick<Subscriber, 'userId' | 'role'>, event: Pick<TenantEventRow, 'type' | 'ownerIds'>): boolean {
+export function visibleTo(sub: Pick<Subscriber, 'userId' | 'permissions'>, event: Pick<TenantEventRow, 'type' | 'ownerIds'>): boolean {
   if (event.type.startsWith('task.') || event.type.startsWith('comment.')) {
-    return can(sub.role, 'task:read:all') || event.ownerIds.includes(sub.userId);
+    return sub.permissions.has('task:read:all') || (sub.userId !== null && event.ownerIds.includes(sub.userId));
   }
   return true;
 }
@@ -134,7 +134,7 @@ export class EventHub {
       this.unsubscribe(sub);
       sub.close('membership ended');
     } else if (event.type === 'member.role_changed' && data.to) {
-      sub.role = data.to;
+      sub.permissions = ROLE_PERMISSIONS[data.to];
     }
   }
 

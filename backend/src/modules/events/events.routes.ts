@@ -54,7 +54,7 @@ export async function eventRoutes(app: AppInstance) {
       const sub: Subscriber = {
         tenantId: ctx.tenantId,
         userId: ctx.userId,
-        role: ctx.role,
+        permissions: ctx.permissions,
         lastId: 0,
         send: (event) => write(`id: ${event.id}\nevent: ${event.type}\ndata: ${JSON.stringify({ id: event.entityId, ...event.data })}\n\n`),
         close: (reason) => {

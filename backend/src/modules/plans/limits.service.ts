@@ -1,14 +1,46 @@
+/**
+ * Plan limits, all answered from `getEntitlements`:
+ *   - consumeLimit: takes one unit of a counted resource (projects, tasks) atomically, or 402;
+ *   - assertWithinLimit: after a downgrade, data over the limit is read-only (updates 402, deletes ok);
+ *   - assertMemberCapacity: one more member fits (invitations and accepting them);
+ *   - assertFeature: a plan feature (api_keys, ai, audit_export, webhooks) is included.
+ */
 import type { Tx } from '../../db/client.ts';
-import { entitlementsForPlan, type LimitedMetric, limitOf, planLimitError } from './entitlements.ts';
-import { releaseUsage, takeUsage, tenantPlan } from './usage.repository.ts';
+import { type Entitlements, featureError, getEntitlements, limitOf, overLimitError, planLimitError } from './entitlements.ts';
+import type { PlanFeatures } from './plans.config.ts';
+import { countMembers, lockMemberCount, readUsageOf, releaseUsage, takeUsage } from './usage.repository.ts';
 
 /** Takes one unit of a plan-limited resource inside the creating transaction, or throws 402. */
-export async function consumeLimit(tx: Tx, tenantId: string, metric: LimitedMetric): Promise<void> {
-  const entitlements = entitlementsForPlan(await tenantPlan(tx, tenantId));
+export async function consumeLimit(tx: Tx, tenantId: string, metric: 'projects' | 'tasks'): Promise<void> {
+  const entitlements = await getEntitlements(tx, tenantId);
   const limit = limitOf(entitlements, metric);
   if (!(await takeUsage(tx, tenantId, metric, limit))) throw planLimitError(metric, limit, entitlements.planId);
 }
 
-export async function releaseLimit(tx: Tx, tenantId: string, metric: LimitedMetric, amount = 1): Promise<void> {
+export async function releaseLimit(tx: Tx, tenantId: string, metric: 'projects' | 'tasks', amount = 1): Promise<void> {
   await releaseUsage(tx, tenantId, metric, amount);
+}
+
+/** Throws 402 while the tenant holds more of `metric` than its plan allows (changing is refused; deleting is not). */
+export async function assertWithinLimit(tx: Tx, tenantId: string, metric: 'projects' | 'tasks'): Promise<void> {
+  const entitlements = await getEntitlements(tx, tenantId);
+  const limit = limitOf(entitlements, metric);
+  if (limit < 0) return;
+  const used = await readUsageOf(tx, tenantId, metric);
+  if (used > limit) throw overLimitError(metric, limit, used, entitlements.planId);
+}
+
+/** Throws 402 unless one more member fits in the plan. Holds a per-tenant lock until the transaction ends. */
+export async function assertMemberCapacity(tx: Tx, tenantId: string): Promise<void> {
+  const entitlements = await getEntitlements(tx, tenantId);
+  const limit = limitOf(entitlements, 'members');
+  if (limit < 0) return;
+  await lockMemberCount(tx, tenantId);
+  if ((await countMembers(tx, tenantId)) >= limit) throw planLimitError('members', limit, entitlements.planId);
+}
+
+export async function assertFeature(tx: Tx, tenantId: string, feature: keyof PlanFeatures): Promise<Entitlements> {
+  const entitlements = await getEntitlements(tx, tenantId);
+  if (!entitlements.features[feature]) throw featureError(feature, entitlements.planId);
+  return entitlements;
 }

@@ -1,7 +1,10 @@
 /**
- * The plans, as configuration. Billing seeds its plans table from this list; until then the limits
- * here are the ones the product enforces. Prices are integers in cents; -1 means "unlimited".
+ * The plans, as configuration. The runtime upserts the `plans` table from this list on every start
+ * (with the Stripe price ids from the environment); the product then reads plans from the database.
+ * Prices are integers in cents; -1 means "unlimited".
  */
+import type { BillingConfig } from '../../config.ts';
+
 export interface PlanLimits {
   members: number;
   projects: number;
@@ -18,8 +21,15 @@ export interface PlanFeatures {
   webhooks: boolean;
 }
 
+export type PlanId = 'free' | 'pro' | 'business';
+export type PaidPlanId = Exclude<PlanId, 'free'>;
+export const PAID_PLAN_IDS: readonly PaidPlanId[] = ['pro', 'business'];
+
+/** The first paid plan of a tenant starts with a trial of this many days (once per tenant, ever). */
+export const TRIAL_DAYS = 14;
+
 export interface PlanDefinition {
-  id: 'free' | 'pro' | 'business';
+  id: PlanId;
   name: string;
   prices: { monthly: number; yearly: number };
   features: PlanFeatures;
@@ -32,7 +42,7 @@ export const PLANS: PlanDefinition[] = [
     name: 'Free',
     prices: { monthly: 0, yearly: 0 },
     features: { api_keys: false, ai: false, audit_export: false, webhooks: false },
-    limits: { members: 5, projects: 3, tasks: 200, ai_tokens_per_month: 0, api_requests_per_minute: 120, audit_retention_days: 7 },
+    limits: { members: 10, projects: 3, tasks: 200, ai_tokens_per_month: 0, api_requests_per_minute: 120, audit_retention_days: 7 },
   },
   {
     id: 'pro',
@@ -63,3 +73,21 @@ export const PLANS: PlanDefinition[] = [
     },
   },
 ];
+
+/** The catalogue rows the runtime upserts: the plans above plus the configured Stripe price ids. */
+export function planCatalogue(billing: Pick<BillingConfig, 'prices'>) {
+  return PLANS.map((p, i) => ({
+    id: p.id,
+    name: p.name,
+    priceMonthlyCents: p.prices.monthly,
+    priceYearlyCents: p.prices.yearly,
+    currency: 'usd',
+    stripePriceMonthly: p.id === 'free' ? null : (billing.prices[p.id].monthly ?? null),
+    stripePriceYearly: p.id === 'free' ? null : (billing.prices[p.id].yearly ?? null),
+    features: p.features,
+    limits: p.limits,
+    sortOrder: i,
+  }));
+}
+
+export type PlanCatalogueRow = ReturnType<typeof planCatalogue>[number];

@@ -1,6 +1,6 @@
-import { and, eq, sql } from 'drizzle-orm';
+import { and, count, eq, sql } from 'drizzle-orm';
 import type { Tx } from '../../db/client.ts';
-import { tenants, tenantUsage } from '../../db/schema/index.ts';
+import { memberships, subscriptions, tenants, tenantUsage } from '../../db/schema/index.ts';
 
 /**
  * Takes one unit of `metric` if the tenant is below `limit` (-1 = unlimited), atomically: the row
@@ -31,7 +31,41 @@ export async function readUsage(tx: Tx, tenantId: string): Promise<Record<string
   return Object.fromEntries(rows.map((r) => [r.metric, r.value]));
 }
 
+export async function readUsageOf(tx: Tx, tenantId: string, metric: string): Promise<number> {
+  const [row] = await tx
+    .select({ value: tenantUsage.value })
+    .from(tenantUsage)
+    .where(and(eq(tenantUsage.tenantId, tenantId), eq(tenantUsage.metric, metric)));
+  return row?.value ?? 0;
+}
+
+/** The effective plan as last applied (billing keeps it in step with the subscription). */
 export async function tenantPlan(tx: Tx, tenantId: string): Promise<string> {
   const [row] = await tx.select({ plan: tenants.plan }).from(tenants).where(eq(tenants.id, tenantId));
   return row?.plan ?? 'free';
+}
+
+/** The fields of the tenant's subscription that decide, with the clock, whether its plan has lapsed. */
+export async function subscriptionTerms(tx: Tx, tenantId: string) {
+  const [row] = await tx
+    .select({
+      planId: subscriptions.planId,
+      status: subscriptions.status,
+      cancelAtPeriodEnd: subscriptions.cancelAtPeriodEnd,
+      currentPeriodEnd: subscriptions.currentPeriodEnd,
+      graceUntil: subscriptions.graceUntil,
+    })
+    .from(subscriptions)
+    .where(eq(subscriptions.tenantId, tenantId));
+  return row;
+}
+
+export async function countMembers(tx: Tx, tenantId: string): Promise<number> {
+  const [row] = await tx.select({ n: count() }).from(memberships).where(eq(memberships.tenantId, tenantId));
+  return row?.n ?? 0;
+}
+
+/** Serializes member-limit checks of one tenant until the end of the transaction. */
+export async function lockMemberCount(tx: Tx, tenantId: string): Promise<void> {
+  await tx.execute(sql`select pg_advisory_xact_lock(hashtext(${`members:${tenantId}`}))`);
 }

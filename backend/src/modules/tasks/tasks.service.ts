@@ -14,7 +14,7 @@ import { emitEvent } from '../events/events.service.ts';
 import { consumeLimit, releaseLimit } from '../plans/limits.service.ts';
 import { findProject } from '../projects/projects.repository.ts';
 import { archivedError } from '../projects/projects.service.ts';
-import { can } from '../tenants/permissions.ts';
+import { allowed } from '../tenants/permissions.ts';
 import type { TenantContext } from '../tenants/tenants.service.ts';
 import * as repo from './tasks.repository.ts';
 
@@ -60,11 +60,11 @@ const isOwn = (ctx: TenantContext, t: { createdBy: string | null; assigneeId: st
   t.createdBy === ctx.userId || t.assigneeId === ctx.userId;
 
 export function canRead(ctx: TenantContext, t: { createdBy: string | null; assigneeId: string | null }) {
-  return can(ctx.role, 'task:read:all') || (can(ctx.role, 'task:read:own') && isOwn(ctx, t));
+  return allowed(ctx, 'task:read:all') || (allowed(ctx, 'task:read:own') && isOwn(ctx, t));
 }
 
 function canWrite(ctx: TenantContext, t: { createdBy: string | null; assigneeId: string | null }) {
-  return can(ctx.role, 'task:write:all') || (can(ctx.role, 'task:write:own') && isOwn(ctx, t));
+  return allowed(ctx, 'task:write:all') || (allowed(ctx, 'task:write:own') && isOwn(ctx, t));
 }
 
 /** The task if the actor may see it; a task they may not see does not exist for them (404). */
@@ -124,7 +124,7 @@ export async function listTasks(db: AppDb, ctx: TenantContext, q: ListQuery) {
       ...q,
       tenantId: ctx.tenantId,
       sort,
-      ownedBy: can(ctx.role, 'task:read:all') ? undefined : ctx.userId,
+      ownedBy: allowed(ctx, 'task:read:all') ? undefined : (ctx.userId ?? ''),
       cursor: cursor ? { key: String(cursor[0]), id: String(cursor[1]) } : undefined,
     }),
   ).catch((err: unknown) => {
@@ -147,7 +147,7 @@ export async function getTask(db: AppDb, ctx: TenantContext, taskId: string) {
 }
 
 export async function createTask(db: AppDb, ctx: TenantContext, data: TaskInput) {
-  if (!can(ctx.role, 'task:create')) throw forbidden(`Your role (${ctx.role}) cannot create tasks`);
+  if (!allowed(ctx, 'task:create')) throw forbidden('You cannot create tasks here');
   return withTenant(db, ctx, async (tx) => {
     await writableProject(tx, ctx, data.projectId);
     await checkAssignee(tx, ctx, data.assigneeId);
@@ -188,7 +188,7 @@ export async function createTask(db: AppDb, ctx: TenantContext, data: TaskInput)
 export async function updateTask(db: AppDb, ctx: TenantContext, taskId: string, patch: TaskPatch, ifMatch?: string) {
   return withTenant(db, ctx, async (tx) => {
     const before = await readableTask(tx, ctx, taskId);
-    if (!canWrite(ctx, before)) throw forbidden(`Your role (${ctx.role}) cannot change this task`);
+    if (!canWrite(ctx, before)) throw forbidden('You cannot change this task');
     if (ifMatch !== undefined && ifMatch !== '*' && !ifMatch.split(',').some((tag) => tag.trim() === etagOf(before))) {
       throw new AppError('precondition_failed', 'The task changed since you loaded it; reload and try again', {
         currentETag: etagOf(before),
@@ -200,7 +200,7 @@ export async function updateTask(db: AppDb, ctx: TenantContext, taskId: string, 
     if (patch.assigneeId !== undefined && patch.assigneeId !== before.assigneeId) {
       await checkAssignee(tx, ctx, patch.assigneeId);
       // Handing a task to someone else is a write on "all" tasks unless you keep it yours.
-      if (!can(ctx.role, 'task:write:all') && patch.assigneeId !== ctx.userId && before.createdBy !== ctx.userId) {
+      if (!allowed(ctx, 'task:write:all') && patch.assigneeId !== ctx.userId && before.createdBy !== ctx.userId) {
         throw forbidden('You can only reassign tasks you created');
       }
     }
@@ -240,7 +240,7 @@ export async function updateTask(db: AppDb, ctx: TenantContext, taskId: string, 
 export async function deleteTask(db: AppDb, ctx: TenantContext, taskId: string) {
   return withTenant(db, ctx, async (tx) => {
     const task = await readableTask(tx, ctx, taskId);
-    if (!canWrite(ctx, task)) throw forbidden(`Your role (${ctx.role}) cannot delete this task`);
+    if (!canWrite(ctx, task)) throw forbidden('You cannot delete this task');
     const project = await findProject(tx, ctx.tenantId, task.projectId);
     if (project?.archivedAt) throw archivedError();
     await repo.deleteTaskRow(tx, ctx.tenantId, taskId);

@@ -48,6 +48,11 @@ export const ROLE_PERMISSIONS: Record<Role, ReadonlySet<Permission>> = {
 
 export const ROLE_RANK: Record<Role, number> = { guest: 1, viewer: 2, member: 3, editor: 4, admin: 5, owner: 6 };
 
+/** Does a tenant context (a member's role, or an API key's scopes) grant `permission`? */
+export function allowed(ctx: { permissions: ReadonlySet<Permission> }, permission: Permission): boolean {
+  return ctx.permissions.has(permission);
+}
+
 export function can(role: Role, permission: Permission): boolean {
   return ROLE_PERMISSIONS[role].has(permission);
 }

@@ -10,7 +10,7 @@ import { AppError, conflict, forbidden, notFound } from '../../lib/errors.ts';
 import { newId } from '../../lib/ids.ts';
 import { type Actor, recordAudit } from '../audit/audit.service.ts';
 import { queueMail } from '../mail/mail.jobs.ts';
-import { canAssignRole } from './permissions.ts';
+import { canAssignRole, type Permission, ROLE_PERMISSIONS } from './permissions.ts';
 import * as repo from './tenants.repository.ts';
 
 export const INVITATION_TTL_MS = 7 * 24 * 3600 * 1000;
@@ -18,10 +18,19 @@ export const PURGE_TENANT_JOB = 'tenant.purge';
 
 export interface TenantContext {
   tenantId: string;
-  userId: string;
-  role: Role;
-  membershipId: string;
+  /** The acting user; null when an API key acts. */
+  userId: string | null;
+  /** The member's role; null for an API key (which has scopes instead). */
+  role: Role | null;
+  membershipId: string | null;
+  /** What this caller may do here: the role's permissions, or the API key's scopes mapped to permissions. */
+  permissions: ReadonlySet<Permission>;
   actor: Actor;
+}
+
+/** The context a member acts in: their role and its permissions. */
+export function memberContext(tenantId: string, userId: string, membership: { id: string; role: Role }, actor: Actor): TenantContext {
+  return { tenantId, userId, role: membership.role, membershipId: membership.id, permissions: ROLE_PERMISSIONS[membership.role], actor };
 }
 
 export interface Deps {
@@ -109,7 +118,7 @@ export async function getTenant(db: AppDb, ctx: TenantContext) {
   return withTenant(db, ctx, async (tx) => {
     const t = await repo.findTenant(tx, ctx.tenantId);
     if (!t) throw notFound('Tenant');
-    return toTenant(t, ctx.role);
+    return toTenant(t, ctx.role ?? undefined);
   });
 }
 
@@ -138,7 +147,7 @@ export async function updateTenant(
       targetId: ctx.tenantId,
       metadata: { changed },
     });
-    return toTenant(after, ctx.role);
+    return toTenant(after, ctx.role ?? undefined);
   });
 }
 
@@ -183,7 +192,7 @@ export async function changeMemberRole(db: AppDb, ctx: TenantContext, memberId: 
   return withTenant(db, ctx, async (tx) => {
     const target = await repo.findMember(tx, ctx.tenantId, memberId);
     if (!target) throw notFound('Member');
-    if (!canAssignRole(ctx.role, target.role) || !canAssignRole(ctx.role, role)) {
+    if (!ctx.role || !canAssignRole(ctx.role, target.role) || !canAssignRole(ctx.role, role)) {
       throw forbidden(`Your role (${ctx.role}) cannot change a ${target.role} into a ${role}`);
     }
     if (target.role === role) return toMember(target);
@@ -204,7 +213,8 @@ export async function removeMember(db: AppDb, ctx: TenantContext, memberId: stri
     const target = await repo.findMember(tx, ctx.tenantId, memberId);
     if (!target) throw notFound('Member');
     const leaving = target.userId === ctx.userId;
-    if (!leaving && !canAssignRole(ctx.role, target.role)) throw forbidden(`Your role (${ctx.role}) cannot remove a ${target.role}`);
+    if (!leaving && (!ctx.role || !canAssignRole(ctx.role, target.role)))
+      throw forbidden(`Your role (${ctx.role}) cannot remove a ${target.role}`);
     await ensureOwnerRemains(tx, ctx.tenantId, target, null);
     await repo.deleteMember(tx, ctx.tenantId, memberId);
     await recordAudit(tx, ctx.tenantId, ctx.actor, {
@@ -231,7 +241,7 @@ function toInvitation(i: repo.InvitationRow) {
 }
 
 export async function createInvitation(deps: Deps, ctx: TenantContext, data: { email: string; role: Role }) {
-  if (!canAssignRole(ctx.role, data.role)) throw forbidden(`Your role (${ctx.role}) cannot invite someone as ${data.role}`);
+  if (!ctx.role || !canAssignRole(ctx.role, data.role)) throw forbidden(`Your role (${ctx.role}) cannot invite someone as ${data.role}`);
   const email = data.email.trim().toLowerCase();
   return withTenant(deps.db, ctx, async (tx) => {
     const tenant = await repo.findTenant(tx, ctx.tenantId);
@@ -274,7 +284,8 @@ export async function revokeInvitation(db: AppDb, ctx: TenantContext, invitation
     const inv = await repo.findInvitation(tx, invitationId, ctx.tenantId);
     if (!inv) throw notFound('Invitation');
     if (inv.status !== 'pending') throw conflict(`The invitation is already ${inv.status}`);
-    if (!canAssignRole(ctx.role, inv.role)) throw forbidden(`Your role (${ctx.role}) cannot revoke an invitation as ${inv.role}`);
+    if (!ctx.role || !canAssignRole(ctx.role, inv.role))
+      throw forbidden(`Your role (${ctx.role}) cannot revoke an invitation as ${inv.role}`);
     await repo.updateInvitation(tx, inv.id, { status: 'revoked' });
     await recordAudit(tx, ctx.tenantId, ctx.actor, {
       action: 'invitation.revoked',
