@@ -6,12 +6,14 @@ import Fastify, { LogController } from 'fastify';
 import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { Logger } from 'pino';
 import { newId } from './lib/ids.ts';
+import { ApiKeyUsage } from './modules/api-keys/api-keys.service.ts';
 import { routeModules } from './modules/index.ts';
 import authPlugin from './plugins/auth.ts';
 import errorsPlugin from './plugins/errors.ts';
 import httpPlugin from './plugins/http.ts';
 import idempotencyPlugin from './plugins/idempotency.ts';
 import openapiPlugin from './plugins/openapi.ts';
+import rateLimitPlugin from './plugins/rate-limit.ts';
 import type { AppDeps, AppInstance } from './types.ts';
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
@@ -67,7 +69,12 @@ export async function buildApp(options: BuildOptions): Promise<AppInstance> {
   await app.register(httpPlugin, { config });
   await app.register(openapiPlugin, { config });
   await app.register(idempotencyPlugin);
-  await app.register(authPlugin, { auth: options.auth, config });
+  const apiKeyUsage = new ApiKeyUsage(options.database.db);
+  app.decorate('apiKeyUsage', apiKeyUsage);
+  app.addHook('onReady', async () => apiKeyUsage.start());
+  app.addHook('onClose', async () => apiKeyUsage.stop());
+  await app.register(authPlugin, { auth: options.auth, config, apiKeyUsage });
+  await app.register(rateLimitPlugin, { config });
 
   for (const mod of routeModules) {
     if (mod.enabled && !mod.enabled(config)) continue;

@@ -73,6 +73,11 @@ const EnvSchema = z.object({
   WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(50).default(4),
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(100).default(10_000),
   REDIS_URL: z.string().url().optional(),
+  /** Requests per minute for callers without credentials (per IP), and for /api/auth/* (per IP). */
+  RATE_LIMIT_ANONYMOUS_PER_MINUTE: z.coerce.number().int().min(1).optional(),
+  RATE_LIMIT_AUTH_PER_MINUTE: z.coerce.number().int().min(1).optional(),
+  /** Default for signed-in users outside a tenant route. */
+  RATE_LIMIT_USER_PER_MINUTE: z.coerce.number().int().min(1).optional(),
   // Billing (see .env.example). Default provider: stripe when STRIPE_SECRET_KEY is set, else offline.
   BILLING_PROVIDER: z.enum(['stripe', 'offline']).optional(),
   BILLING_GRACE_DAYS: z.coerce.number().int().min(0).max(90).default(7),
@@ -116,6 +121,7 @@ export interface AppConfig {
   worker: { mode: 'inprocess' | 'off'; concurrency: number };
   shutdownTimeoutMs: number;
   redisUrl: string | undefined;
+  rateLimits: { anonymousPerMinute: number; authPerMinute: number; userPerMinute: number };
   billing: BillingConfig;
 }
 
@@ -252,6 +258,12 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
     worker: { mode: e.WORKER_MODE, concurrency: e.WORKER_CONCURRENCY },
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     redisUrl: e.REDIS_URL,
+    // Strict in production; roomier on a developer's machine and in tests, where one IP does everything.
+    rateLimits: {
+      anonymousPerMinute: e.RATE_LIMIT_ANONYMOUS_PER_MINUTE ?? (isProduction ? 120 : 1200),
+      authPerMinute: e.RATE_LIMIT_AUTH_PER_MINUTE ?? (isProduction ? 30 : 600),
+      userPerMinute: e.RATE_LIMIT_USER_PER_MINUTE ?? 600,
+    },
     billing: {
       provider: billingProvider,
       graceDays: e.BILLING_GRACE_DAYS,

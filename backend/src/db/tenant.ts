@@ -20,6 +20,8 @@ export interface Scope {
   userId?: string | null;
   /** Lets the invitee read one invitation by its id before they belong to the tenant. */
   invitationId?: string | null;
+  /** Lets an API request read the one key whose secret it presented (by the secret's hash). */
+  apiKeyHash?: string | null;
 }
 
 export interface TenantScope extends Scope {
@@ -34,7 +36,7 @@ export interface ScopeOptions {
 export async function withScope<T>(db: AppDb, scope: Scope, fn: (tx: Tx) => Promise<T>, options: ScopeOptions = {}): Promise<T> {
   return db.transaction(async (tx) => {
     await tx.execute(
-      sql`select set_config('role', ${APP_ROLE}, true), set_config('app.tenant_id', ${scope.tenantId ?? ''}, true), set_config('app.user_id', ${scope.userId ?? ''}, true), set_config('app.invitation_id', ${scope.invitationId ?? ''}, true)`,
+      sql`select set_config('role', ${APP_ROLE}, true), set_config('app.tenant_id', ${scope.tenantId ?? ''}, true), set_config('app.user_id', ${scope.userId ?? ''}, true), set_config('app.invitation_id', ${scope.invitationId ?? ''}, true), set_config('app.api_key_hash', ${scope.apiKeyHash ?? ''}, true)`,
     );
     const ctx = requestContext.getStore();
     if (ctx && !options.lookup && !ctx.firstTransactionSeen) {
@@ -45,8 +47,8 @@ export async function withScope<T>(db: AppDb, scope: Scope, fn: (tx: Tx) => Prom
   });
 }
 
-export function withTenant<T>(db: AppDb, scope: TenantScope, fn: (tx: Tx) => Promise<T>): Promise<T> {
-  return withScope(db, scope, fn);
+export function withTenant<T>(db: AppDb, scope: TenantScope, fn: (tx: Tx) => Promise<T>, options: ScopeOptions = {}): Promise<T> {
+  return withScope(db, scope, fn, options);
 }
 
 /** Moves an open scoped transaction into a tenant (creating a tenant, accepting an invitation). */

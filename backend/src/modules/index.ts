@@ -3,6 +3,7 @@
  */
 import type { AppConfig } from '../config.ts';
 import type { AppInstance } from '../types.ts';
+import { apiKeyRoutes } from './api-keys/api-keys.routes.ts';
 import { auditRoutes } from './audit/audit.routes.ts';
 import { authRoutes } from './auth/auth.routes.ts';
 import { billingWebhookRoutes, offlineCheckoutRoutes } from './billing/billing.public-routes.ts';
@@ -31,6 +32,7 @@ export const routeModules: RouteModule[] = [
   { prefix: '/api/v1/tenants', routes: projectRoutes },
   { prefix: '/api/v1/tenants', routes: taskRoutes },
   { prefix: '/api/v1/tenants', routes: eventRoutes },
+  { prefix: '/api/v1/tenants', routes: apiKeyRoutes },
   { prefix: '/api/v1/tenants', routes: billingRoutes },
   { prefix: '/api/v1/invitations', routes: invitationRoutes },
   { prefix: '/api/v1/plans', routes: planRoutes },

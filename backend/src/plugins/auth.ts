@@ -11,14 +11,15 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { createLocalJWKSet, type JSONWebKeySet, errors as joseErrors, jwtVerify } from 'jose';
 import type { AppConfig } from '../config.ts';
-import { AppError, unauthorized } from '../lib/errors.ts';
+import { AppError, forbidden, unauthorized } from '../lib/errors.ts';
+import { API_KEY_PREFIX, type ApiKeyUsage, verifyApiKey } from '../modules/api-keys/api-keys.service.ts';
 import type { Auth } from '../modules/auth/auth.ts';
 
-export interface Principal {
-  kind: 'user';
-  userId: string;
-  via: 'jwt' | 'session';
-}
+export type Principal =
+  | { kind: 'user'; userId: string; via: 'jwt' | 'session' }
+  | { kind: 'api_key'; keyId: string; tenantId: string; scopes: string[] };
+
+export type UserPrincipal = Extract<Principal, { kind: 'user' }>;
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -69,12 +70,19 @@ export class JwtVerifier {
   }
 }
 
-export function requireUser(request: FastifyRequest): Principal {
+/** The signed-in user; API keys act only inside their tenant's routes and are refused here. */
+export function requireUser(request: FastifyRequest): UserPrincipal {
+  if (!request.principal) throw unauthorized();
+  if (request.principal.kind !== 'user') throw forbidden('This endpoint needs a signed-in user; API keys cannot use it');
+  return request.principal;
+}
+
+export function requirePrincipal(request: FastifyRequest): Principal {
   if (!request.principal) throw unauthorized();
   return request.principal;
 }
 
-export default fp(async function authPlugin(app: FastifyInstance, opts: { auth: Auth; config: AppConfig }) {
+export default fp(async function authPlugin(app: FastifyInstance, opts: { auth: Auth; config: AppConfig; apiKeyUsage: ApiKeyUsage }) {
   const verifier = new JwtVerifier(opts.auth, opts.config);
   app.decorateRequest('principal', null);
 
@@ -84,7 +92,21 @@ export default fp(async function authPlugin(app: FastifyInstance, opts: { auth: 
     if (query && QUERY_TOKEN_PARAMS.some((p) => query.has(p))) {
       throw new AppError('unauthorized', 'Credentials in the query string are not accepted; send an Authorization header');
     }
+    const apiKeyHeader = request.headers['x-api-key'];
     const header = request.headers.authorization;
+    const presentedKey =
+      typeof apiKeyHeader === 'string'
+        ? apiKeyHeader
+        : header?.startsWith(`Bearer ${API_KEY_PREFIX}`)
+          ? header.slice('Bearer '.length)
+          : undefined;
+    if (presentedKey !== undefined) {
+      const key = await verifyApiKey(app.database.db, opts.config.auth.secret, presentedKey.trim());
+      if (!key) throw unauthorized('Invalid, revoked or expired API key');
+      opts.apiKeyUsage.record(key);
+      request.principal = { kind: 'api_key', keyId: key.keyId, tenantId: key.tenantId, scopes: key.scopes };
+      return;
+    }
     if (header !== undefined) {
       const match = /^Bearer ([A-Za-z0-9\-_]+\.[A-Za-z0-9\-_]*\.[A-Za-z0-9\-_]*)$/.exec(header);
       if (!match?.[1]) throw unauthorized('Malformed Authorization header; expected "Bearer <token>"');

@@ -51,7 +51,8 @@ function canonical(value: unknown): unknown {
 /** Who the key belongs to: keys of different callers never collide. */
 function principalOf(request: FastifyRequest): string {
   const p = request.principal;
-  if (p) return `user:${p.userId}`;
+  if (p?.kind === 'user') return `user:${p.userId}`;
+  if (p?.kind === 'api_key') return `key:${p.keyId}`;
   return `ip:${request.ip}`;
 }
 

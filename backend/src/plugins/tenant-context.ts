@@ -5,10 +5,11 @@
  */
 import type { FastifyRequest } from 'fastify';
 import { forbidden, notFound } from '../lib/errors.ts';
+import { permissionsForScopes } from '../modules/api-keys/api-keys.service.ts';
 import type { Actor } from '../modules/audit/audit.service.ts';
 import { allowed, type Permission } from '../modules/tenants/permissions.ts';
 import { memberContext, resolveMembership, type TenantContext } from '../modules/tenants/tenants.service.ts';
-import { requireUser } from './auth.ts';
+import { requirePrincipal, requireUser } from './auth.ts';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -28,8 +29,28 @@ export function actorOf(request: FastifyRequest): Actor & { id: string } {
 }
 
 export async function loadTenantContext(request: FastifyRequest): Promise<void> {
-  const actor = actorOf(request);
+  const principal = requirePrincipal(request);
   const { tenantId } = request.params as { tenantId: string };
+  if (principal.kind === 'api_key') {
+    // A key belongs to one tenant; any other tenant does not exist for it.
+    if (principal.tenantId !== tenantId) throw notFound('Tenant');
+    request.tenant = {
+      tenantId,
+      userId: null,
+      role: null,
+      membershipId: null,
+      permissions: permissionsForScopes(principal.scopes),
+      actor: {
+        type: 'api_key',
+        id: principal.keyId,
+        ip: request.ip,
+        userAgent: request.headers['user-agent'] ?? null,
+        requestId: request.id,
+      },
+    };
+    return;
+  }
+  const actor = actorOf(request);
   const membership = await resolveMembership(request.server.database.db, tenantId, actor.id);
   if (!membership) throw notFound('Tenant');
   request.tenant = memberContext(tenantId, actor.id, membership, actor);

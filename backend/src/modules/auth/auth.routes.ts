@@ -3,6 +3,7 @@
  * official Better Auth client works against Atrium as-is.
  */
 import type { AppInstance } from '../../types.ts';
+import { authRouteRateLimit } from '../../plugins/rate-limit.ts';
 import { CLIENT_IP_HEADER } from './auth.ts';
 
 export async function authRoutes(app: AppInstance) {
@@ -14,6 +15,7 @@ export async function authRoutes(app: AppInstance) {
     method: ['GET', 'POST'],
     url: '/*',
     schema: { hide: true },
+    config: { rateLimit: authRouteRateLimit(app.config) },
     handler: async (request, reply) => {
       const url = new URL(request.url, app.config.webUrl);
       const headers = new Headers();
