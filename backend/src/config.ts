@@ -73,6 +73,11 @@ const EnvSchema = z.object({
   WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(50).default(4),
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(100).default(10_000),
   REDIS_URL: z.string().url().optional(),
+  /** Let webhooks call loopback/private addresses (local development only; refused in production). */
+  ALLOW_PRIVATE_WEBHOOK_URLS: z.enum(['true', 'false']).default('false'),
+  /** Retries of a failing webhook delivery (exponential backoff from WEBHOOK_RETRY_DELAY_SECONDS). */
+  WEBHOOK_RETRIES: z.coerce.number().int().min(0).max(20).default(6),
+  WEBHOOK_RETRY_DELAY_SECONDS: z.coerce.number().int().min(1).max(3600).default(10),
   /** Requests per minute for callers without credentials (per IP), and for /api/auth/* (per IP). */
   RATE_LIMIT_ANONYMOUS_PER_MINUTE: z.coerce.number().int().min(1).optional(),
   RATE_LIMIT_AUTH_PER_MINUTE: z.coerce.number().int().min(1).optional(),
@@ -121,6 +126,7 @@ export interface AppConfig {
   worker: { mode: 'inprocess' | 'off'; concurrency: number };
   shutdownTimeoutMs: number;
   redisUrl: string | undefined;
+  webhooks: { allowPrivateUrls: boolean; retries: number; retryDelaySeconds: number };
   rateLimits: { anonymousPerMinute: number; authPerMinute: number; userPerMinute: number };
   billing: BillingConfig;
 }
@@ -197,6 +203,8 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
     if (!e.DATABASE_URL) {
       problems.push('DATABASE_URL: production needs a PostgreSQL server; the embedded database is for local use only');
     }
+    if (e.ALLOW_PRIVATE_WEBHOOK_URLS === 'true')
+      problems.push('ALLOW_PRIVATE_WEBHOOK_URLS: must not be true in production (it opens the server to SSRF)');
     if (!e.SMTP_URL) {
       problems.push('SMTP_URL: production needs an SMTP server to send mail (the dev outbox does not exist in production)');
     }
@@ -258,6 +266,11 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
     worker: { mode: e.WORKER_MODE, concurrency: e.WORKER_CONCURRENCY },
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     redisUrl: e.REDIS_URL,
+    webhooks: {
+      allowPrivateUrls: e.ALLOW_PRIVATE_WEBHOOK_URLS === 'true',
+      retries: e.WEBHOOK_RETRIES,
+      retryDelaySeconds: e.WEBHOOK_RETRY_DELAY_SECONDS,
+    },
     // Strict in production; roomier on a developer's machine and in tests, where one IP does everything.
     rateLimits: {
       anonymousPerMinute: e.RATE_LIMIT_ANONYMOUS_PER_MINUTE ?? (isProduction ? 120 : 1200),

@@ -2,16 +2,29 @@
  * Every background job the application defines, in one list. Handlers call the same services as
  * the routes do.
  */
+import type { AppConfig } from '../config.ts';
 import type { AppDb } from '../db/client.ts';
+import { requestContext } from '../lib/request-context.ts';
 import { billingJobDefinitions } from '../modules/billing/billing.jobs.ts';
 import type { BillingDeps } from '../modules/billing/billing.types.ts';
 import { sendMailJob } from '../modules/mail/mail.jobs.ts';
 import type { Mailer } from '../modules/mail/mailer.ts';
 import { pruneExpired } from '../modules/maintenance/maintenance.service.ts';
 import { PURGE_TENANT_JOB, purgeTenant } from '../modules/tenants/tenants.service.ts';
+import { DELIVER_WEBHOOK_JOB, deliverWebhook as deliverWebhookAttempt } from '../modules/webhooks/webhooks.service.ts';
 import type { JobDefinition } from './queue.ts';
 
-export function jobDefinitions(deps: { mailer: Mailer; db: AppDb; billing?: BillingDeps }): JobDefinition<never>[] {
+export function jobDefinitions(deps: { mailer: Mailer; db: AppDb; config: AppConfig; billing?: BillingDeps }): JobDefinition<never>[] {
+  const deliverWebhook: JobDefinition<{ tenantId: string; deliveryId: string }> = {
+    name: DELIVER_WEBHOOK_JOB,
+    retryLimit: deps.config.webhooks.retries,
+    retryDelaySeconds: deps.config.webhooks.retryDelaySeconds,
+    handler: async (data, { attempt }) => {
+      const jobs = requestContext.getStore()?.jobs;
+      if (!jobs) throw new Error('webhook delivery runs inside a worker');
+      await deliverWebhookAttempt({ db: deps.db, config: deps.config, jobs }, data, attempt);
+    },
+  };
   const purge: JobDefinition<{ tenantId: string }> = {
     name: PURGE_TENANT_JOB,
     retryLimit: 10,
@@ -28,5 +41,5 @@ export function jobDefinitions(deps: { mailer: Mailer; db: AppDb; billing?: Bill
       if (removed.events + removed.idempotencyKeys > 0) log.info(removed, 'pruned expired rows');
     },
   };
-  return [sendMailJob(deps.mailer), purge, prune, ...billingJobDefinitions(deps.billing)] as JobDefinition<never>[];
+  return [sendMailJob(deps.mailer), purge, prune, deliverWebhook, ...billingJobDefinitions(deps.billing)] as JobDefinition<never>[];
 }

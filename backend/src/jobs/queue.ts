@@ -12,6 +12,7 @@ import type { FastifyBaseLogger } from 'fastify';
 import { fromDrizzle, fromPglite, PgBoss } from 'pg-boss';
 import type { AppConfig } from '../config.ts';
 import { APP_ROLE, type Database, type Tx } from '../db/client.ts';
+import { requestContext } from '../lib/request-context.ts';
 
 export const QUEUE_SCHEMA = 'pgboss';
 
@@ -110,7 +111,9 @@ export class JobQueue {
           const log = this.log.child({ jobId: job.id, queue: def.name, attempt: job.retryCount + 1 });
           const started = Date.now();
           try {
-            await def.handler(job.data as never, { jobId: job.id, attempt: job.retryCount + 1, log });
+            await requestContext.run({ requestId: job.id, onFirstTransaction: [], firstTransactionSeen: true, jobs: this }, () =>
+              def.handler(job.data as never, { jobId: job.id, attempt: job.retryCount + 1, log }),
+            );
             log.info({ durationMs: Date.now() - started }, 'job completed');
           } catch (err) {
             log.warn({ err, durationMs: Date.now() - started }, 'job failed');

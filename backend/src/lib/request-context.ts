@@ -5,12 +5,15 @@
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { Tx } from '../db/client.ts';
+import type { JobQueue } from '../jobs/queue.ts';
 
 export interface RequestContext {
   requestId: string;
   /** Run once, inside the first transaction the request opens. */
   onFirstTransaction: ((tx: Tx) => Promise<void>)[];
   firstTransactionSeen: boolean;
+  /** The job queue of the runtime serving this request or job (for jobs enqueued by shared services). */
+  jobs?: JobQueue;
 }
 
 export const requestContext = new AsyncLocalStorage<RequestContext>();

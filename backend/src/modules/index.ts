@@ -15,6 +15,7 @@ import { planRoutes } from './plans/plans.routes.ts';
 import { projectRoutes } from './projects/projects.routes.ts';
 import { systemRoutes } from './system/system.routes.ts';
 import { taskRoutes } from './tasks/tasks.routes.ts';
+import { webhookRoutes } from './webhooks/webhooks.routes.ts';
 import { invitationRoutes, tenantRoutes } from './tenants/tenants.routes.ts';
 
 export interface RouteModule {
@@ -33,6 +34,7 @@ export const routeModules: RouteModule[] = [
   { prefix: '/api/v1/tenants', routes: taskRoutes },
   { prefix: '/api/v1/tenants', routes: eventRoutes },
   { prefix: '/api/v1/tenants', routes: apiKeyRoutes },
+  { prefix: '/api/v1/tenants', routes: webhookRoutes },
   { prefix: '/api/v1/tenants', routes: billingRoutes },
   { prefix: '/api/v1/invitations', routes: invitationRoutes },
   { prefix: '/api/v1/plans', routes: planRoutes },

@@ -41,7 +41,12 @@ export async function getJwt(app: AppInstance, cookie: string): Promise<string> 
 }
 
 export async function signIn(app: AppInstance, email: string, password = PASSWORD) {
-  const res = await app.inject({ method: 'POST', url: '/api/auth/sign-in/email', headers: { origin: ORIGIN }, payload: { email, password } });
+  const res = await app.inject({
+    method: 'POST',
+    url: '/api/auth/sign-in/email',
+    headers: { origin: ORIGIN },
+    payload: { email, password },
+  });
   return res;
 }
 
@@ -49,7 +54,12 @@ export async function signIn(app: AppInstance, email: string, password = PASSWOR
 export async function createUser(app: AppInstance, opts: { label?: string; email?: string; verify?: boolean } = {}): Promise<TestUser> {
   const email = opts.email ?? uniqueEmail(opts.label);
   const name = opts.label ?? 'Test User';
-  const res = await app.inject({ method: 'POST', url: '/api/auth/sign-up/email', headers: { origin: ORIGIN }, payload: { email, password: PASSWORD, name } });
+  const res = await app.inject({
+    method: 'POST',
+    url: '/api/auth/sign-up/email',
+    headers: { origin: ORIGIN },
+    payload: { email, password: PASSWORD, name },
+  });
   if (res.statusCode !== 200) throw new Error(`sign-up: ${res.statusCode} ${res.body}`);
   const id = res.json().user.id as string;
   if (opts.verify !== false) {

@@ -47,7 +47,7 @@ async function prepareSchema(config: ReturnType<typeof loadConfig>, options: Par
   await runMigrations(database);
   const logger = createLogger(config);
   const jobs = new JobQueue(database, config, logger);
-  for (const def of jobDefinitions({ mailer: createMailer(config, database), db: database.db })) jobs.define(def);
+  for (const def of jobDefinitions({ mailer: createMailer(config, database), db: database.db, config })) jobs.define(def);
   await jobs.start();
   await jobs.stop(1_000);
   return database;
@@ -63,8 +63,11 @@ export async function ensurePgliteSnapshot(): Promise<string> {
   const tmp = `${file}.${process.pid}.tmp`;
   fs.writeFileSync(tmp, Buffer.from(await dump.arrayBuffer()));
   fs.renameSync(tmp, file);
-  for (const old of fs.readdirSync(cacheDir))
-    if (old.startsWith('pglite-') && path.join(cacheDir, old) !== file) fs.rmSync(path.join(cacheDir, old), { force: true });
+  // Older snapshots may still be loaded by a run in progress: remove only those unused for an hour.
+  for (const old of fs.readdirSync(cacheDir)) {
+    const full = path.join(cacheDir, old);
+    if (old.startsWith('pglite-') && full !== file && Date.now() - fs.statSync(full).mtimeMs > 3600_000) fs.rmSync(full, { force: true });
+  }
   return file;
 }
 

@@ -52,3 +52,15 @@ export async function createTask(app: AppInstance, tenantId: string, user: TestU
   if (res.statusCode !== 201) throw new Error(`create task: ${res.statusCode} ${res.body}`);
   return res.json().data as { id: string; version: number; [k: string]: unknown };
 }
+
+/** Puts a tenant on a plan directly (for tests of paid features; billing has its own end-to-end tests). */
+export async function setPlan(
+  database: { db: import('../../src/db/client.ts').AppDb },
+  tenantId: string,
+  plan: 'free' | 'pro' | 'business',
+) {
+  const { withTenant } = await import('../../src/db/tenant.ts');
+  const { tenants } = await import('../../src/db/schema/index.ts');
+  const { eq } = await import('drizzle-orm');
+  await withTenant(database.db, { tenantId }, (tx) => tx.update(tenants).set({ plan }).where(eq(tenants.id, tenantId)));
+}

@@ -1,7 +1,6 @@
 import { z } from 'zod';
 import { withTenant } from '../../db/tenant.ts';
 import { errorResponses, pagedEnvelope, USER_AUTH } from '../../lib/envelope.ts';
-import { requireUser } from '../../plugins/auth.ts';
 import { loadTenantContext, requirePermission, tenantOf } from '../../plugins/tenant-context.ts';
 import type { AppInstance } from '../../types.ts';
 import { TenantParams } from '../tenants/tenants.schemas.ts';
@@ -24,9 +23,6 @@ const AuditLog = z
   .meta({ id: 'AuditLog' });
 
 export async function auditRoutes(app: AppInstance) {
-  app.addHook('preValidation', async (request) => {
-    requireUser(request);
-  });
   app.addHook('preValidation', loadTenantContext);
   app.get(
     '/:tenantId/audit-logs',

@@ -2,8 +2,9 @@
  * Mounts Better Auth's handler at /api/auth/* unchanged (its endpoints and response shapes), so the
  * official Better Auth client works against Atrium as-is.
  */
-import type { AppInstance } from '../../types.ts';
+
 import { authRouteRateLimit } from '../../plugins/rate-limit.ts';
+import type { AppInstance } from '../../types.ts';
 import { CLIENT_IP_HEADER } from './auth.ts';
 
 export async function authRoutes(app: AppInstance) {

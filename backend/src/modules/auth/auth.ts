@@ -111,7 +111,8 @@ export function createAuth(config: AppConfig, database: Database, jobs: JobQueue
     plugins: [
       jwt({
         jwks: { keyPairConfig: { alg: 'EdDSA', crv: 'Ed25519' } },
-        jwt: { issuer: config.auth.jwtIssuer, audience: config.auth.jwtAudience, expirationTime: '15m' },
+        // The token says who (sub), for whom (aud), by whom (iss) and until when; it carries no personal data.
+        jwt: { issuer: config.auth.jwtIssuer, audience: config.auth.jwtAudience, expirationTime: '15m', definePayload: () => ({}) },
       }),
       twoFactor({ issuer: 'Atrium' }),
     ],

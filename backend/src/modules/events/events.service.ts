@@ -3,6 +3,8 @@
  * tenant's event log inside the change's own transaction. Live-update streams read from it.
  */
 import type { Tx } from '../../db/client.ts';
+import { requestContext } from '../../lib/request-context.ts';
+import { fanOutEvent, WEBHOOK_EVENTS } from '../webhooks/webhooks.service.ts';
 import { insertEvent } from './events.repository.ts';
 
 export interface TenantEvent {
@@ -14,6 +16,9 @@ export interface TenantEvent {
 }
 
 export async function emitEvent(tx: Tx, tenantId: string, event: TenantEvent) {
+  if ((WEBHOOK_EVENTS as readonly string[]).includes(event.type)) {
+    await fanOutEvent(tx, requestContext.getStore()?.jobs, tenantId, { type: event.type, data: { id: event.entityId, ...event.data } });
+  }
   return insertEvent(tx, {
     tenantId,
     type: event.type,
