@@ -12,6 +12,7 @@ import authPlugin from './plugins/auth.ts';
 import errorsPlugin from './plugins/errors.ts';
 import httpPlugin from './plugins/http.ts';
 import idempotencyPlugin from './plugins/idempotency.ts';
+import metricsPlugin from './plugins/metrics.ts';
 import openapiPlugin from './plugins/openapi.ts';
 import rateLimitPlugin from './plugins/rate-limit.ts';
 import type { AppDeps, AppInstance } from './types.ts';
@@ -75,6 +76,7 @@ export async function buildApp(options: BuildOptions): Promise<AppInstance> {
   app.addHook('onClose', async () => apiKeyUsage.stop());
   await app.register(authPlugin, { auth: options.auth, config, apiKeyUsage });
   await app.register(rateLimitPlugin, { config });
+  await app.register(metricsPlugin, { config });
 
   for (const mod of routeModules) {
     if (mod.enabled && !mod.enabled(config)) continue;

@@ -73,6 +73,8 @@ const EnvSchema = z.object({
   WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(50).default(4),
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(100).default(10_000),
   REDIS_URL: z.string().url().optional(),
+  /** Bearer token for GET /metrics; required in production. */
+  METRICS_TOKEN: z.string().min(16).optional(),
   /** Let webhooks call loopback/private addresses (local development only; refused in production). */
   ALLOW_PRIVATE_WEBHOOK_URLS: z.enum(['true', 'false']).default('false'),
   /** Retries of a failing webhook delivery (exponential backoff from WEBHOOK_RETRY_DELAY_SECONDS). */
@@ -94,6 +96,20 @@ const EnvSchema = z.object({
   STRIPE_PRICE_PRO_YEARLY: z.string().min(1).optional(),
   STRIPE_PRICE_BUSINESS_MONTHLY: z.string().min(1).optional(),
   STRIPE_PRICE_BUSINESS_YEARLY: z.string().min(1).optional(),
+  // AI (see .env.example). A provider is configured when its key (or, for OpenAI-compatible servers, its URL) is set.
+  OPENAI_API_KEY: z.string().min(1).optional(),
+  OPENAI_BASE_URL: z.url().optional(),
+  ANTHROPIC_API_KEY: z.string().min(1).optional(),
+  ANTHROPIC_BASE_URL: z.url().optional(),
+  /** Any OpenAI-compatible server (Ollama, vLLM, llama.cpp), e.g. http://127.0.0.1:11434/v1 */
+  AI_COMPATIBLE_BASE_URL: z.url().optional(),
+  AI_COMPATIBLE_API_KEY: z.string().min(1).optional(),
+  /** A JSON (or .ts/.js module) model registry replacing backend/src/modules/ai/models.config.ts. */
+  AI_MODELS_FILE: z.string().min(1).optional(),
+  AI_REQUESTS_PER_MINUTE: z.coerce.number().int().min(1).max(100_000).default(30),
+  AI_CACHE_TTL_SECONDS: z.coerce.number().int().min(0).max(30 * 24 * 3600).default(3600),
+  /** Emails of platform administrators (comma-separated): they manage the AI model registry. */
+  PLATFORM_ADMIN_EMAILS: csv.optional(),
 });
 
 export type Env = z.input<typeof EnvSchema>;
@@ -126,9 +142,24 @@ export interface AppConfig {
   worker: { mode: 'inprocess' | 'off'; concurrency: number };
   shutdownTimeoutMs: number;
   redisUrl: string | undefined;
+  metricsToken: string | undefined;
   webhooks: { allowPrivateUrls: boolean; retries: number; retryDelaySeconds: number };
   rateLimits: { anonymousPerMinute: number; authPerMinute: number; userPerMinute: number };
   billing: BillingConfig;
+  ai: AiConfig;
+  /** Lower-cased emails of platform administrators (PLATFORM_ADMIN_EMAILS). */
+  platformAdminEmails: string[];
+}
+
+export interface AiConfig {
+  openai: { apiKey: string; baseUrl: string | undefined } | undefined;
+  anthropic: { apiKey: string; baseUrl: string | undefined } | undefined;
+  compatible: { baseUrl: string; apiKey: string | undefined } | undefined;
+  /** Absolute path of a registry file replacing models.config.ts, if set. */
+  modelsFile: string | undefined;
+  requestsPerMinute: number;
+  /** 0 disables the response cache. */
+  cacheTtlSeconds: number;
 }
 
 export interface BillingConfig {
@@ -205,6 +236,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
     }
     if (e.ALLOW_PRIVATE_WEBHOOK_URLS === 'true')
       problems.push('ALLOW_PRIVATE_WEBHOOK_URLS: must not be true in production (it opens the server to SSRF)');
+    if (!e.METRICS_TOKEN) problems.push('METRICS_TOKEN: production needs a token (16+ characters) to protect GET /metrics');
     if (!e.SMTP_URL) {
       problems.push('SMTP_URL: production needs an SMTP server to send mail (the dev outbox does not exist in production)');
     }
@@ -225,6 +257,9 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
     problems.push('STRIPE_SECRET_KEY: BILLING_PROVIDER=stripe needs the Stripe secret key');
   if (billingProvider === 'stripe' && isProduction && !e.STRIPE_WEBHOOK_SECRET) {
     problems.push('STRIPE_WEBHOOK_SECRET: production with Stripe needs the webhook signing secret (whsec_…) of the endpoint');
+  }
+  if (e.AI_COMPATIBLE_API_KEY && !e.AI_COMPATIBLE_BASE_URL) {
+    problems.push('AI_COMPATIBLE_API_KEY: set AI_COMPATIBLE_BASE_URL too (the URL of the OpenAI-compatible server, e.g. http://127.0.0.1:11434/v1)');
   }
   if (!isProduction && e.AUTH_SECRET !== undefined && e.AUTH_SECRET.length < 32) {
     problems.push('AUTH_SECRET: must be at least 32 characters');
@@ -266,6 +301,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
     worker: { mode: e.WORKER_MODE, concurrency: e.WORKER_CONCURRENCY },
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     redisUrl: e.REDIS_URL,
+    metricsToken: e.METRICS_TOKEN,
     webhooks: {
       allowPrivateUrls: e.ALLOW_PRIVATE_WEBHOOK_URLS === 'true',
       retries: e.WEBHOOK_RETRIES,
@@ -291,6 +327,15 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
         business: { monthly: e.STRIPE_PRICE_BUSINESS_MONTHLY, yearly: e.STRIPE_PRICE_BUSINESS_YEARLY },
       },
     },
+    ai: {
+      openai: e.OPENAI_API_KEY ? { apiKey: e.OPENAI_API_KEY, baseUrl: e.OPENAI_BASE_URL } : undefined,
+      anthropic: e.ANTHROPIC_API_KEY ? { apiKey: e.ANTHROPIC_API_KEY, baseUrl: e.ANTHROPIC_BASE_URL } : undefined,
+      compatible: e.AI_COMPATIBLE_BASE_URL ? { baseUrl: e.AI_COMPATIBLE_BASE_URL, apiKey: e.AI_COMPATIBLE_API_KEY } : undefined,
+      modelsFile: e.AI_MODELS_FILE ? path.resolve(repoRoot, e.AI_MODELS_FILE) : undefined,
+      requestsPerMinute: e.AI_REQUESTS_PER_MINUTE,
+      cacheTtlSeconds: e.AI_CACHE_TTL_SECONDS,
+    },
+    platformAdminEmails: (e.PLATFORM_ADMIN_EMAILS ?? []).map((x) => x.toLowerCase()),
   };
 }
 

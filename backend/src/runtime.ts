@@ -10,6 +10,7 @@ import { type Database, type OpenOptions, openDatabase } from './db/client.ts';
 import { runMigrations } from './db/migrate.ts';
 import { jobDefinitions } from './jobs/definitions.ts';
 import { type JobDefinition, JobQueue } from './jobs/queue.ts';
+import { type Ai, createAi, seedAiModels } from './modules/ai/ai.runtime.ts';
 import { type Auth, createAuth } from './modules/auth/auth.ts';
 import { type Billing, createBilling, seedPlans } from './modules/billing/billing.runtime.ts';
 import { EventHub } from './modules/events/event-hub.ts';
@@ -36,6 +37,7 @@ export interface Runtime {
   auth: Auth;
   events: EventHub;
   billing: Billing;
+  ai: Ai;
   app: AppInstance | undefined;
   /** Stops accepting requests, waits for in-flight ones and running jobs, closes the database. */
   close(): Promise<void>;
@@ -48,11 +50,13 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
     const { applied } = await runMigrations(database);
     if (applied > 0) logger.info({ applied }, 'database migrations applied');
     await seedPlans(database, config);
+    await seedAiModels(database, config);
 
     const mailer = createMailer(config, database);
     const jobs = new JobQueue(database, config, logger);
     const billing = createBilling({ config, db: database.db, jobs, log: logger });
-    for (const def of jobDefinitions({ mailer, db: database.db, billing })) jobs.define(def);
+    const ai = createAi({ config, db: database.db, jobs, log: logger });
+    for (const def of jobDefinitions({ mailer, db: database.db, config, billing, ai })) jobs.define(def);
     for (const def of options.extraJobs ?? []) jobs.define(def);
     await jobs.start();
     await database.enterAppRole();
@@ -64,6 +68,7 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
       : undefined;
     if (app) {
       app.decorate('billing', billing);
+      app.decorate('ai', ai);
       billing.attachApp(app);
       await app.ready();
       await events.start();
@@ -79,6 +84,7 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
       auth,
       events,
       billing,
+      ai,
       app,
       close() {
         closing ??= (async () => {

@@ -3,6 +3,7 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { AppConfig } from './config.ts';
 import type { Database } from './db/client.ts';
 import type { JobQueue } from './jobs/queue.ts';
+import type { Ai } from './modules/ai/ai.runtime.ts';
 import type { ApiKeyUsage } from './modules/api-keys/api-keys.service.ts';
 import type { Auth } from './modules/auth/auth.ts';
 import type { Billing } from './modules/billing/billing.runtime.ts';
@@ -37,6 +38,8 @@ declare module 'fastify' {
     events: EventHub;
     /** Plans, subscriptions and the payment provider (decorated by the runtime). */
     billing: Billing;
+    /** The AI gateway and what AI services need (decorated by the runtime). */
+    ai: Ai;
     apiKeyUsage: ApiKeyUsage;
     routeInventory: { method: string; url: string }[];
   }

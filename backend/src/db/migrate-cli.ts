@@ -17,7 +17,7 @@ try {
   try {
     const { applied } = await runMigrations(database);
     const jobs = new JobQueue(database, config, logger);
-    for (const def of jobDefinitions({ mailer: createMailer(config, database), db: database.db })) jobs.define(def);
+    for (const def of jobDefinitions({ mailer: createMailer(config, database), db: database.db, config })) jobs.define(def);
     await jobs.start();
     await jobs.stop(1_000);
     process.stdout.write(`Migrations: ${applied} applied; database ${database.kind} is current.\n`);

@@ -63,8 +63,19 @@ export const MAINTENANCE_ROLE = 'atrium_maintenance';
  * allow exactly that and nothing more.
  */
 export async function withMaintenance<T>(db: AppDb, fn: (tx: Tx) => Promise<T>): Promise<T> {
+  return withRole(db, MAINTENANCE_ROLE, fn);
+}
+
+export const METRICS_ROLE = 'atrium_metrics';
+
+/** Platform-wide, read-only figures (metrics, platform admin) as `atrium_metrics`. */
+export async function withMetrics<T>(db: AppDb, fn: (tx: Tx) => Promise<T>): Promise<T> {
+  return withRole(db, METRICS_ROLE, fn);
+}
+
+async function withRole<T>(db: AppDb, role: string, fn: (tx: Tx) => Promise<T>): Promise<T> {
   return db.transaction(async (tx) => {
-    await tx.execute(sql`select set_config('role', ${MAINTENANCE_ROLE}, true)`);
+    await tx.execute(sql`select set_config('role', ${role}, true)`);
     return fn(tx as Tx);
   });
 }

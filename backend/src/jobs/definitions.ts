@@ -5,6 +5,8 @@
 import type { AppConfig } from '../config.ts';
 import type { AppDb } from '../db/client.ts';
 import { requestContext } from '../lib/request-context.ts';
+import { aiJobDefinitions } from '../modules/ai/ai.jobs.ts';
+import type { AiDeps } from '../modules/ai/ai.runtime.ts';
 import { billingJobDefinitions } from '../modules/billing/billing.jobs.ts';
 import type { BillingDeps } from '../modules/billing/billing.types.ts';
 import { sendMailJob } from '../modules/mail/mail.jobs.ts';
@@ -14,7 +16,13 @@ import { PURGE_TENANT_JOB, purgeTenant } from '../modules/tenants/tenants.servic
 import { DELIVER_WEBHOOK_JOB, deliverWebhook as deliverWebhookAttempt } from '../modules/webhooks/webhooks.service.ts';
 import type { JobDefinition } from './queue.ts';
 
-export function jobDefinitions(deps: { mailer: Mailer; db: AppDb; config: AppConfig; billing?: BillingDeps }): JobDefinition<never>[] {
+export function jobDefinitions(deps: {
+  mailer: Mailer;
+  db: AppDb;
+  config: AppConfig;
+  billing?: BillingDeps;
+  ai?: AiDeps;
+}): JobDefinition<never>[] {
   const deliverWebhook: JobDefinition<{ tenantId: string; deliveryId: string }> = {
     name: DELIVER_WEBHOOK_JOB,
     retryLimit: deps.config.webhooks.retries,
@@ -41,5 +49,12 @@ export function jobDefinitions(deps: { mailer: Mailer; db: AppDb; config: AppCon
       if (removed.events + removed.idempotencyKeys > 0) log.info(removed, 'pruned expired rows');
     },
   };
-  return [sendMailJob(deps.mailer), purge, prune, deliverWebhook, ...billingJobDefinitions(deps.billing)] as JobDefinition<never>[];
+  return [
+    sendMailJob(deps.mailer),
+    purge,
+    prune,
+    deliverWebhook,
+    ...billingJobDefinitions(deps.billing),
+    ...aiJobDefinitions({ db: deps.db, ai: deps.ai }),
+  ] as JobDefinition<never>[];
 }

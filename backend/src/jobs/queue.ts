@@ -41,6 +41,7 @@ export class JobQueue {
   private readonly definitions = new Map<string, JobDefinition<never>>();
   private started = false;
   private working = false;
+  private readonly observers: ((queue: string, ok: boolean, seconds: number) => void)[] = [];
 
   private readonly database: Database;
   private readonly config: AppConfig;
@@ -60,6 +61,16 @@ export class JobQueue {
             application_name: 'atrium-jobs',
           });
     this.boss.on('error', (err: Error) => this.log.error({ err }, 'job queue error'));
+  }
+
+  /** Called after every job run in this process (metrics). */
+  observe(fn: (queue: string, ok: boolean, seconds: number) => void): void {
+    this.observers.push(fn);
+  }
+
+  /** Names of every defined queue (and its dead-letter queue). */
+  queueNames(): string[] {
+    return [...this.definitions.keys()].flatMap((n) => [n, deadLetterName(n)]);
   }
 
   define<T>(definition: JobDefinition<T>): void {
@@ -115,8 +126,10 @@ export class JobQueue {
               def.handler(job.data as never, { jobId: job.id, attempt: job.retryCount + 1, log }),
             );
             log.info({ durationMs: Date.now() - started }, 'job completed');
+            for (const fn of this.observers) fn(def.name, true, (Date.now() - started) / 1000);
           } catch (err) {
             log.warn({ err, durationMs: Date.now() - started }, 'job failed');
+            for (const fn of this.observers) fn(def.name, false, (Date.now() - started) / 1000);
             throw err;
           }
         },

@@ -48,11 +48,15 @@ export function pagedEnvelope<T extends z.ZodType>(item: T) {
 }
 
 /** The error responses a route documents, keyed by status. */
+/** The error responses a route documents, keyed by status; 429 (rate limit) and 500 apply to every route. */
 export function errorResponses(...statuses: number[]) {
-  return Object.fromEntries(statuses.map((s) => [s, ErrorEnvelope])) as Record<number, typeof ErrorEnvelope>;
+  return Object.fromEntries([...new Set([...statuses, 429, 500])].map((s) => [s, ErrorEnvelope])) as Record<number, typeof ErrorEnvelope>;
 }
 
 export const ok = <T>(data: T) => ({ success: true as const, data });
 
 /** OpenAPI security requirement of routes that need a signed-in user (JWT bearer or session cookie). */
 export const USER_AUTH: { [scheme: string]: string[] }[] = [{ bearerAuth: [] }, { cookieAuth: [] }];
+
+/** Routes inside a tenant also accept the tenant's API keys (within their scopes). */
+export const TENANT_AUTH: { [scheme: string]: string[] }[] = [...USER_AUTH, { apiKeyAuth: [] }];

@@ -16,6 +16,8 @@ export const ERROR_CATALOGUE = {
   rate_limited: 429,
   internal_error: 500,
   service_unavailable: 503,
+  /** No AI provider (or no enabled model) is configured on this server. */
+  ai_not_configured: 503,
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CATALOGUE;

@@ -3,6 +3,8 @@
  */
 import type { AppConfig } from '../config.ts';
 import type { AppInstance } from '../types.ts';
+import { aiAdminRoutes } from './ai/ai.admin.routes.ts';
+import { aiRoutes } from './ai/ai.routes.ts';
 import { apiKeyRoutes } from './api-keys/api-keys.routes.ts';
 import { auditRoutes } from './audit/audit.routes.ts';
 import { authRoutes } from './auth/auth.routes.ts';
@@ -36,8 +38,10 @@ export const routeModules: RouteModule[] = [
   { prefix: '/api/v1/tenants', routes: apiKeyRoutes },
   { prefix: '/api/v1/tenants', routes: webhookRoutes },
   { prefix: '/api/v1/tenants', routes: billingRoutes },
+  { prefix: '/api/v1/tenants', routes: aiRoutes },
   { prefix: '/api/v1/invitations', routes: invitationRoutes },
   { prefix: '/api/v1/plans', routes: planRoutes },
+  { prefix: '/api/v1/admin', routes: aiAdminRoutes },
   { prefix: '/api/v1/webhooks', routes: billingWebhookRoutes },
   { prefix: '/api/v1/billing/offline', routes: offlineCheckoutRoutes, enabled: (c) => c.billing.provider === 'offline' },
   { prefix: '/api/v1/dev', routes: devRoutes, enabled: (c) => c.appEnv !== 'production' },

@@ -58,7 +58,7 @@ export default fp(async function httpPlugin(app: FastifyInstance, opts: { config
     credentials: true,
     methods: ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'],
     allowedHeaders: ['Content-Type', 'Authorization', 'X-API-Key', 'Idempotency-Key', 'If-Match', 'X-Request-Id', 'Last-Event-ID'],
-    exposedHeaders: ['X-Request-Id', 'ETag', 'RateLimit-Limit', 'RateLimit-Remaining', 'RateLimit-Reset', 'Retry-After'],
+    exposedHeaders: ['X-Request-Id', 'ETag', 'Idempotent-Replayed', 'RateLimit-Limit', 'RateLimit-Remaining', 'RateLimit-Reset', 'Retry-After'],
     maxAge: 600,
   });
 
@@ -71,6 +71,9 @@ export default fp(async function httpPlugin(app: FastifyInstance, opts: { config
       {
         method: request.method,
         route: request.routeOptions.url ?? 'unmatched',
+        userId: request.principal?.kind === 'user' ? request.principal.userId : undefined,
+        apiKeyId: request.principal?.kind === 'api_key' ? request.principal.keyId : undefined,
+        tenantId: request.tenant?.tenantId,
         url: request.url.split('?')[0],
         status: reply.statusCode,
         durationMs: Math.round(reply.elapsedTime * 10) / 10,

@@ -34,6 +34,10 @@ declare module 'fastify' {
   interface FastifyRequest {
     idempotency: IdempotencyState | null;
   }
+  interface FastifyContextConfig {
+    /** Response fields (under `data`) never stored for replay, e.g. one-time secrets. */
+    idempotencyRedact?: string[];
+  }
 }
 
 function canonical(value: unknown): unknown {
@@ -61,7 +65,7 @@ export default fp(async function idempotencyPlugin(app: FastifyInstance) {
 
   // Every request runs inside its own async context (see lib/request-context.ts).
   app.addHook('onRequest', (request, _reply, done) => {
-    const ctx: RequestContext = { requestId: request.id, onFirstTransaction: [], firstTransactionSeen: false };
+    const ctx: RequestContext = { requestId: request.id, onFirstTransaction: [], firstTransactionSeen: false, jobs: app.jobs };
     requestContext.run(ctx, done);
   });
 
@@ -113,6 +117,10 @@ export default fp(async function idempotencyPlugin(app: FastifyInstance) {
     } catch {
       body = null;
     }
+    // One-time secrets (a new API key, a webhook's signing secret) are never stored for replay.
+    const redact = request.routeOptions.config?.idempotencyRedact;
+    const data = (body as { data?: Record<string, unknown> } | null)?.data;
+    if (redact && data) for (const field of redact) if (field in data) data[field] = '[shown only in the first response]';
     await storeResponse(app.database.db, { ...state, statusCode: reply.statusCode, responseBody: body });
     return payload;
   });

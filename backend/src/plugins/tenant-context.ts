@@ -31,6 +31,8 @@ export function actorOf(request: FastifyRequest): Actor & { id: string } {
 export async function loadTenantContext(request: FastifyRequest): Promise<void> {
   const principal = requirePrincipal(request);
   const { tenantId } = request.params as { tenantId: string };
+  // Ids are short and plain; anything else names no tenant (and never reaches the database).
+  if (!/^[A-Za-z0-9_-]{1,64}$/.test(tenantId)) throw notFound('Tenant');
   if (principal.kind === 'api_key') {
     // A key belongs to one tenant; any other tenant does not exist for it.
     if (principal.tenantId !== tenantId) throw notFound('Tenant');

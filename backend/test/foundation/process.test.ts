@@ -23,7 +23,7 @@ function runServer(env: Record<string, string>): Promise<{ code: number | null; 
     child.stdout.on('data', (d) => {
       stdout += d;
     });
-    const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
+    const timer = setTimeout(() => child.kill('SIGKILL'), 50_000);
     child.on('exit', (code) => {
       clearTimeout(timer);
       resolve({ code, stderr, stdout });

@@ -18,7 +18,7 @@ export async function generateOpenApiDocument(): Promise<Record<string, unknown>
     config,
     logger: createLogger(config),
     database: {} as Database,
-    jobs: {} as JobQueue,
+    jobs: { observe: () => {}, queueNames: () => [] } as unknown as JobQueue,
     mailer: {} as Mailer,
     auth: {} as Auth,
     events: { stop: async () => {} } as unknown as EventHub,

@@ -173,6 +173,18 @@ describe('API keys', () => {
     await setPlan(t.database, b.tenantId, 'pro');
   });
 
+  it('an idempotent replay of key creation creates nothing and never repeats the secret', async () => {
+    const headers = { ...a.users.admin.h, 'idempotency-key': 'key-once' };
+    const payload = { name: 'Replayed', scopes: ['tasks:read'] };
+    const first = await t.app.inject({ method: 'POST', url: `/api/v1/tenants/${a.tenantId}/api-keys`, headers, payload });
+    const again = await t.app.inject({ method: 'POST', url: `/api/v1/tenants/${a.tenantId}/api-keys`, headers, payload });
+    expect(again.headers['idempotent-replayed']).toBe('true');
+    expect(again.json().data.id).toBe(first.json().data.id);
+    expect(again.body).not.toContain(first.json().data.secret);
+    const list = await t.app.inject({ url: `/api/v1/tenants/${a.tenantId}/api-keys`, headers: a.users.admin.h });
+    expect(list.json().data.filter((k: { name: string }) => k.name === 'Replayed')).toHaveLength(1);
+  });
+
   it('replays an idempotent POST on another endpoint than tasks (projects)', async () => {
     const headers = { ...a.users.owner.h, 'idempotency-key': 'project-once' };
     const first = await t.app.inject({

@@ -66,7 +66,7 @@ export const subscriptions = pgTable(
     interval: text('interval').$type<BillingInterval>(),
     status: text('status').$type<SubscriptionStatus>().notNull().default('active'),
     /** stripe | offline; null until the first checkout. */
-    provider: text('provider'),
+    provider: text('provider').$type<'stripe' | 'offline'>(),
     providerCustomerId: text('provider_customer_id'),
     providerSubscriptionId: text('provider_subscription_id'),
     currentPeriodStart: timestamp('current_period_start', { withTimezone: true }),

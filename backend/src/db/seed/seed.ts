@@ -98,10 +98,7 @@ export async function seedDemo(runtime: SeedRuntime, options: { today?: Date } =
   });
   const ctx = new Map<Role, TenantContext>([['owner', await tenantContextOf(db, tenant.id, owner.id)]]);
   const ownerCtx = ctx.get('owner') as TenantContext;
-  for (const u of DEMO_USERS) {
-    if (u.role === 'owner') continue;
-    ctx.set(u.role, await joinTenant(runtime, ownerCtx, people.get(u.role) as CreatedUser, u.role));
-  }
+  // The plan first: the demo's members, projects and tasks fit it (billing has no subscription for it).
   await withTenant(db, ownerCtx, async (tx) => {
     await setTenantPlan(tx, tenant.id, DEMO.plan);
     await recordAudit(tx, tenant.id, ownerCtx.actor, {
@@ -111,6 +108,11 @@ export async function seedDemo(runtime: SeedRuntime, options: { today?: Date } =
       metadata: { changed: ['plan'], plan: DEMO.plan, reason: 'demo workspace' },
     });
   });
+
+  for (const u of DEMO_USERS) {
+    if (u.role === 'owner') continue;
+    ctx.set(u.role, await joinTenant(runtime, ownerCtx, people.get(u.role) as CreatedUser, u.role));
+  }
 
   const rng = randomSource(DEMO.seed);
   const today = options.today ?? new Date();

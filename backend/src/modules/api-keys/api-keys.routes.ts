@@ -44,6 +44,7 @@ export async function apiKeyRoutes(app: AppInstance) {
     '/:tenantId/api-keys',
     {
       preValidation: requirePermission('apikey:manage'),
+      config: { idempotencyRedact: ['secret'] },
       schema: {
         tags: tag,
         summary: 'Create an API key; the secret is in this response only',

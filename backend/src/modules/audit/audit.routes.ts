@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { withTenant } from '../../db/tenant.ts';
-import { errorResponses, pagedEnvelope, USER_AUTH } from '../../lib/envelope.ts';
+import { errorResponses, pagedEnvelope, TENANT_AUTH } from '../../lib/envelope.ts';
 import { loadTenantContext, requirePermission, tenantOf } from '../../plugins/tenant-context.ts';
 import type { AppInstance } from '../../types.ts';
 import { TenantParams } from '../tenants/tenants.schemas.ts';
@@ -32,7 +32,7 @@ export async function auditRoutes(app: AppInstance) {
         tags: ['audit'],
         summary: 'The workspace’s audit log, newest first',
         operationId: 'listAuditLogs',
-        security: USER_AUTH,
+        security: TENANT_AUTH,
         params: TenantParams,
         querystring: z.object({
           action: z.string().max(100).optional().describe('e.g. member.invited'),

@@ -21,6 +21,9 @@ export async function billingWebhookRoutes(app: AppInstance) {
   app.post(
     '/stripe',
     {
+      // Signed deliveries come in bursts from a few provider addresses (and, offline, from this
+      // process): a generous per-address allowance; a bad signature costs one HMAC to refuse.
+      config: { rateLimit: { max: 3000, timeWindow: 60_000 } },
       schema: {
         tags: tag,
         summary: 'Stripe webhook endpoint (signed events; the offline provider posts here too)',
@@ -89,6 +92,7 @@ export async function offlineCheckoutRoutes(app: AppInstance) {
         summary: 'Complete (or decline) an offline checkout; redirects to the workspace’s billing page',
         operationId: 'completeOfflineCheckout',
         security: [],
+        consumes: ['application/x-www-form-urlencoded', 'application/json'],
         params: SessionParams,
         body: z.object({ outcome: z.enum(['success', 'decline']).default('success') }).optional(),
         response: {

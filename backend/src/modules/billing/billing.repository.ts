@@ -2,6 +2,7 @@ import { and, asc, eq, inArray, isNotNull, isNull, lte, ne, or, type SQL, sql } 
 import type { Tx } from '../../db/client.ts';
 import { billingEvents, subscriptions, tenants } from '../../db/schema/index.ts';
 import { newId } from '../../lib/ids.ts';
+import type { ProviderName } from './providers/types.ts';
 
 export type SubscriptionRow = typeof subscriptions.$inferSelect;
 export type SubscriptionPatch = Partial<Omit<SubscriptionRow, 'id' | 'tenantId' | 'createdAt' | 'updatedAt'>>;
@@ -104,7 +105,7 @@ export async function findTenantByProviderRefs(tx: Tx, refs: { customerId: strin
  * Subscriptions with something due at `now`: a period-end cancellation, an expired grace period, or
  * (for providers without state of their own) a period to renew.
  */
-export async function findDueSubscriptions(tx: Tx, now: Date, statelessProvider: string | null) {
+export async function findDueSubscriptions(tx: Tx, now: Date, statelessProvider: ProviderName | null) {
   return tx
     .select()
     .from(subscriptions)
@@ -133,7 +134,7 @@ export async function findDueSubscriptions(tx: Tx, now: Date, statelessProvider:
 }
 
 /** Subscriptions a provider keeps state for, to compare with it. */
-export async function findReconcilable(tx: Tx, provider: string, tenantId?: string) {
+export async function findReconcilable(tx: Tx, provider: ProviderName, tenantId?: string) {
   return tx
     .select({ tenantId: subscriptions.tenantId, providerSubscriptionId: subscriptions.providerSubscriptionId })
     .from(subscriptions)

@@ -14,7 +14,7 @@ import { clock } from '../../lib/clock.ts';
 import { AppError, conflict, serviceUnavailable } from '../../lib/errors.ts';
 import { recordAudit } from '../audit/audit.service.ts';
 import { type Entitlements, getEntitlements } from '../plans/entitlements.ts';
-import { TRIAL_DAYS } from '../plans/plans.config.ts';
+import { PLANS, TRIAL_DAYS } from '../plans/plans.config.ts';
 import { findPlan } from '../plans/plans.repository.ts';
 import { countMembers, readUsage } from '../plans/usage.repository.ts';
 import type { TenantContext } from '../tenants/tenants.service.ts';
@@ -24,6 +24,8 @@ import { BILLING_RECONCILE_JOB, type BillingDeps } from './billing.types.ts';
 
 /** Usage metric of AI tokens in a calendar month (UTC), as the AI capability records it. */
 export const aiTokensMetric = (now: Date) => `ai_tokens:${now.toISOString().slice(0, 7)}`;
+
+const planRank = (planId: string) => PLANS.findIndex((p) => p.id === planId);
 
 function usageLine(used: number, limit: number) {
   return { used, limit, unlimited: limit < 0, overLimit: limit >= 0 && used > limit };
@@ -61,7 +63,8 @@ export function toSubscription(
     pastDue: status === 'past_due',
     graceUntil: graceUntil?.toISOString() ?? null,
     inGracePeriod: status === 'past_due' && graceUntil !== null && graceUntil.getTime() > now.getTime(),
-    downgraded: (sub?.planId ?? 'free') !== ent.planId,
+    // Entitled to less than the plan subscribed to (grace period over, or the period ended).
+    downgraded: planRank(ent.planId) < planRank(sub?.planId ?? 'free'),
     entitlements: { features: ent.features, limits: ent.limits },
     usage: lines,
     overLimit: Object.values(lines).some((l) => l.overLimit),

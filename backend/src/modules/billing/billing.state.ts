@@ -11,7 +11,7 @@ import { effectivePlanId, hasLapsed } from '../plans/entitlements.ts';
 import { PLANS } from '../plans/plans.config.ts';
 import { findPlan, findPlanByPrice } from '../plans/plans.repository.ts';
 import * as repo from './billing.repository.ts';
-import type { ProviderSubscription } from './providers/types.ts';
+import type { ProviderName, ProviderSubscription } from './providers/types.ts';
 
 const DAY_MS = 24 * 3600 * 1000;
 
@@ -78,7 +78,7 @@ export function snapshotPatch(
   snap: ProviderSubscription,
   plan: { planId: string; interval: BillingInterval | null } | undefined,
   at: Date,
-  opts: { provider: string; graceDays: number; ended?: boolean },
+  opts: { provider: ProviderName; graceDays: number; ended?: boolean },
 ): repo.SubscriptionPatch {
   const status: SubscriptionStatus = opts.ended ? 'canceled' : snap.status;
   const ended = status === 'canceled';

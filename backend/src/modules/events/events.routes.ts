@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { errorResponses, USER_AUTH } from '../../lib/envelope.ts';
+import { errorResponses, TENANT_AUTH } from '../../lib/envelope.ts';
 import { tenantOf, useTenantScope } from '../../plugins/tenant-context.ts';
 import type { AppInstance } from '../../types.ts';
 import { TenantParams } from '../tenants/tenants.schemas.ts';
@@ -20,7 +20,7 @@ export async function eventRoutes(app: AppInstance) {
           'Each event has `id` (resume point), `event` (e.g. task.updated, project.created, comment.created, member.joined) and `data` (JSON). ' +
           'Guests receive only events about their own tasks. After a reconnect with a Last-Event-ID older than the kept history, a `reset` event tells the client to reload.',
         operationId: 'streamEvents',
-        security: USER_AUTH,
+        security: TENANT_AUTH,
         params: TenantParams,
         headers: z.object({
           'last-event-id': z

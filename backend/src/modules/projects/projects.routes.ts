@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { envelope, errorResponses, ok, USER_AUTH } from '../../lib/envelope.ts';
+import { envelope, errorResponses, ok, TENANT_AUTH } from '../../lib/envelope.ts';
 import { requirePermission, tenantOf, useTenantScope } from '../../plugins/tenant-context.ts';
 import type { AppInstance } from '../../types.ts';
 import { NUL_MESSAGE, noNul, RefId } from '../tasks/tasks.schemas.ts';
@@ -34,11 +34,12 @@ export async function projectRoutes(app: AppInstance) {
   app.get(
     '/:tenantId/projects',
     {
+      preValidation: requirePermission('project:read'),
       schema: {
         tags: tag,
         summary: 'Projects (archived ones only with ?archived=true)',
         operationId: 'listProjects',
-        security: USER_AUTH,
+        security: TENANT_AUTH,
         params: TenantParams,
         querystring: ArchivedQuery,
         response: { 200: envelope(z.array(Project)), ...errorResponses(400, 401, 404) },
@@ -55,7 +56,7 @@ export async function projectRoutes(app: AppInstance) {
         tags: tag,
         summary: 'Create a project (counts against the plan’s project limit)',
         operationId: 'createProject',
-        security: USER_AUTH,
+        security: TENANT_AUTH,
         params: TenantParams,
         body: z.object({
           name: z.string().trim().min(1).max(100).refine(noNul, NUL_MESSAGE),
@@ -71,11 +72,12 @@ export async function projectRoutes(app: AppInstance) {
   app.get(
     '/:tenantId/projects/:projectId',
     {
+      preValidation: requirePermission('project:read'),
       schema: {
         tags: tag,
         summary: 'A project',
         operationId: 'getProject',
-        security: USER_AUTH,
+        security: TENANT_AUTH,
         params: ProjectParams,
         querystring: ArchivedQuery,
         response: { 200: envelope(Project), ...errorResponses(400, 401, 404) },
@@ -93,7 +95,7 @@ export async function projectRoutes(app: AppInstance) {
         tags: tag,
         summary: 'Change a project; `archived: false` restores an archived one',
         operationId: 'updateProject',
-        security: USER_AUTH,
+        security: TENANT_AUTH,
         params: ProjectParams,
         body: z
           .object({
@@ -117,7 +119,7 @@ export async function projectRoutes(app: AppInstance) {
         tags: tag,
         summary: 'Archive a project (read-only, restorable)',
         operationId: 'archiveProject',
-        security: USER_AUTH,
+        security: TENANT_AUTH,
         params: ProjectParams,
         response: { 200: envelope(Project), ...errorResponses(400, 401, 403, 404) },
       },

@@ -8,7 +8,7 @@ import { AppError, notFound } from '../../lib/errors.ts';
 import { newId } from '../../lib/ids.ts';
 import { recordAudit } from '../audit/audit.service.ts';
 import { emitEvent } from '../events/events.service.ts';
-import { consumeLimit, releaseLimit } from '../plans/limits.service.ts';
+import { assertWithinLimit, consumeLimit, releaseLimit } from '../plans/limits.service.ts';
 import type { TenantContext } from '../tenants/tenants.service.ts';
 import * as repo from './projects.repository.ts';
 
@@ -77,6 +77,8 @@ export async function updateProject(
     if (!before) throw notFound('Project');
     const { archived, ...fields } = patch;
     if (before.archivedAt && archived !== false) throw archivedError();
+    // After a downgrade, projects over the plan's limit are read-only; archiving (the delete) stays possible.
+    if (archived !== true) await assertWithinLimit(tx, ctx.tenantId, 'projects');
     let archivedAt = before.archivedAt;
     let action = 'project.updated';
     if (archived === false && before.archivedAt) {

@@ -103,7 +103,10 @@ export async function findTasks(tx: Tx, f: TaskFilter) {
         : sql`(${key.expr}, ${tasks.id}) > (${value}, ${f.cursor.id})`,
     );
   }
-  const direction = key.desc ? sql`desc` : sql`asc`;
+  // Descending: NULLS LAST, as the (tenant_id, created_at DESC, id DESC) indexes are built, so the planner
+  // walks the index and stops after one page instead of sorting all of the tenant's tasks. No sort key
+  // is ever null, so this changes no result.
+  const direction = key.desc ? sql`desc nulls last` : sql`asc`;
   return tx
     .select({ ...taskColumns, sortKey: sql<string>`(${key.expr})::text` })
     .from(tasks)

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { envelope, errorResponses, ok, pagedEnvelope, USER_AUTH } from '../../lib/envelope.ts';
+import { envelope, errorResponses, ok, pagedEnvelope, TENANT_AUTH } from '../../lib/envelope.ts';
 import { tenantOf, useTenantScope } from '../../plugins/tenant-context.ts';
 import type { AppInstance } from '../../types.ts';
 import * as comments from '../comments/comments.service.ts';
@@ -40,7 +40,7 @@ export async function taskRoutes(app: AppInstance) {
         tags: tag,
         summary: 'Tasks, filtered, searched and paginated (guests see only their own)',
         operationId: 'listTasks',
-        security: USER_AUTH,
+        security: TENANT_AUTH,
         params: TenantParams,
         querystring: ListTasksQuery,
         response: { 200: pagedEnvelope(Task), ...errorResponses(400, 401, 404) },
@@ -59,7 +59,7 @@ export async function taskRoutes(app: AppInstance) {
         tags: tag,
         summary: 'Create a task (counts against the plan’s task limit)',
         operationId: 'createTask',
-        security: USER_AUTH,
+        security: TENANT_AUTH,
         params: TenantParams,
         body: CreateTaskBody,
         response: { 201: envelope(Task), ...errorResponses(400, 401, 402, 403, 404, 409) },
@@ -78,7 +78,7 @@ export async function taskRoutes(app: AppInstance) {
         tags: tag,
         summary: 'A task (with its ETag)',
         operationId: 'getTask',
-        security: USER_AUTH,
+        security: TENANT_AUTH,
         params: TaskParams,
         response: { 200: envelope(Task), ...errorResponses(400, 401, 404) },
       },
@@ -96,7 +96,7 @@ export async function taskRoutes(app: AppInstance) {
         tags: tag,
         summary: 'Change a task; send If-Match with its ETag to refuse lost updates (412)',
         operationId: 'updateTask',
-        security: USER_AUTH,
+        security: TENANT_AUTH,
         params: TaskParams,
         headers: IfMatchHeaders,
         body: UpdateTaskBody,
@@ -116,7 +116,7 @@ export async function taskRoutes(app: AppInstance) {
         tags: tag,
         summary: 'Delete a task',
         operationId: 'deleteTask',
-        security: USER_AUTH,
+        security: TENANT_AUTH,
         params: TaskParams,
         response: { 200: envelope(z.object({ id: z.string(), deleted: z.literal(true) })), ...errorResponses(400, 401, 403, 404, 409) },
       },
@@ -131,7 +131,7 @@ export async function taskRoutes(app: AppInstance) {
         tags: tag,
         summary: 'Comments on a task, oldest first',
         operationId: 'listComments',
-        security: USER_AUTH,
+        security: TENANT_AUTH,
         params: TaskParams,
         response: { 200: envelope(z.array(Comment)), ...errorResponses(400, 401, 404) },
       },
@@ -146,7 +146,7 @@ export async function taskRoutes(app: AppInstance) {
         tags: tag,
         summary: 'Comment on a task',
         operationId: 'createComment',
-        security: USER_AUTH,
+        security: TENANT_AUTH,
         params: TaskParams,
         body: z.object({ body: z.string().trim().min(1).max(10_000).refine(noNul, NUL_MESSAGE).describe('Markdown') }),
         response: { 201: envelope(Comment), ...errorResponses(400, 401, 403, 404, 409) },
@@ -163,7 +163,7 @@ export async function taskRoutes(app: AppInstance) {
         tags: tag,
         summary: 'Delete a comment (its author, or anyone who may change every task)',
         operationId: 'deleteComment',
-        security: USER_AUTH,
+        security: TENANT_AUTH,
         params: TaskParams.extend({ commentId: RefId }),
         response: { 200: envelope(z.object({ id: z.string(), deleted: z.literal(true) })), ...errorResponses(400, 401, 403, 404, 409) },
       },

@@ -11,7 +11,7 @@ import { AppError, forbidden, notFound } from '../../lib/errors.ts';
 import { newId } from '../../lib/ids.ts';
 import { recordAudit } from '../audit/audit.service.ts';
 import { emitEvent } from '../events/events.service.ts';
-import { consumeLimit, releaseLimit } from '../plans/limits.service.ts';
+import { assertWithinLimit, consumeLimit, releaseLimit } from '../plans/limits.service.ts';
 import { findProject } from '../projects/projects.repository.ts';
 import { archivedError } from '../projects/projects.service.ts';
 import { allowed } from '../tenants/permissions.ts';
@@ -194,6 +194,8 @@ export async function updateTask(db: AppDb, ctx: TenantContext, taskId: string, 
         currentETag: etagOf(before),
       });
     }
+    // After a downgrade, tasks over the plan's limit are read-only (deleting stays possible).
+    await assertWithinLimit(tx, ctx.tenantId, 'tasks');
     const project = await findProject(tx, ctx.tenantId, before.projectId);
     if (project?.archivedAt) throw archivedError();
     if (patch.projectId && patch.projectId !== before.projectId) await writableProject(tx, ctx, patch.projectId);

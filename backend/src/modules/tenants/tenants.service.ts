@@ -9,7 +9,9 @@ import type { JobQueue } from '../../jobs/queue.ts';
 import { AppError, conflict, forbidden, notFound } from '../../lib/errors.ts';
 import { newId } from '../../lib/ids.ts';
 import { type Actor, recordAudit } from '../audit/audit.service.ts';
+import { emitEvent } from '../events/events.service.ts';
 import { queueMail } from '../mail/mail.jobs.ts';
+import { assertMemberCapacity } from '../plans/limits.service.ts';
 import { canAssignRole, type Permission, ROLE_PERMISSIONS } from './permissions.ts';
 import * as repo from './tenants.repository.ts';
 
@@ -204,6 +206,7 @@ export async function changeMemberRole(db: AppDb, ctx: TenantContext, memberId: 
       targetId: memberId,
       metadata: { userId: target.userId, from: target.role, to: role },
     });
+    await emitEvent(tx, ctx.tenantId, { type: 'member.role_changed', entityId: memberId, data: { userId: target.userId, from: target.role, to: role } });
     return toMember({ ...target, role });
   });
 }
@@ -223,6 +226,7 @@ export async function removeMember(db: AppDb, ctx: TenantContext, memberId: stri
       targetId: memberId,
       metadata: { userId: target.userId, role: target.role, left: leaving },
     });
+    await emitEvent(tx, ctx.tenantId, { type: 'member.removed', entityId: memberId, data: { userId: target.userId, role: target.role } });
     return { id: memberId, removed: true as const };
   });
 }
@@ -247,6 +251,7 @@ export async function createInvitation(deps: Deps, ctx: TenantContext, data: { e
     const tenant = await repo.findTenant(tx, ctx.tenantId);
     if (!tenant) throw notFound('Tenant');
     if (await repo.isMemberByEmail(tx, ctx.tenantId, email)) throw conflict(`${email} is already a member`);
+    await assertMemberCapacity(tx, ctx.tenantId);
     const inv = await repo.insertInvitation(tx, {
       id: newId('inv'),
       tenantId: ctx.tenantId,
@@ -314,6 +319,7 @@ export async function acceptInvitation(db: AppDb, actor: Actor & { id: string },
     const tenant = await repo.findTenant(tx, inv.tenantId);
     if (!tenant) throw notFound('Invitation');
     if (await repo.findMembership(tx, inv.tenantId, actor.id)) throw conflict('You are already a member of this workspace');
+    await assertMemberCapacity(tx, inv.tenantId);
     const membership = await repo.insertMembership(tx, { id: newId('mem'), tenantId: inv.tenantId, userId: actor.id, role: inv.role });
     await repo.updateInvitation(tx, inv.id, { status: 'accepted', acceptedAt: new Date() });
     await recordAudit(tx, inv.tenantId, actor, {
@@ -322,6 +328,7 @@ export async function acceptInvitation(db: AppDb, actor: Actor & { id: string },
       targetId: membership?.id,
       metadata: { userId: actor.id, role: inv.role, invitationId: inv.id },
     });
+    await emitEvent(tx, inv.tenantId, { type: 'member.joined', entityId: membership?.id ?? '', data: { userId: actor.id, role: inv.role } });
     return { tenant: toTenant(tenant, inv.role), membershipId: membership?.id ?? '' };
   });
 }

@@ -64,6 +64,7 @@ export async function webhookRoutes(app: AppInstance) {
     '/:tenantId/webhooks',
     {
       preValidation: requirePermission('webhook:manage'),
+      config: { idempotencyRedact: ['secret'] },
       schema: {
         tags: tag,
         summary: 'Register a webhook; its signing secret is in this response only',

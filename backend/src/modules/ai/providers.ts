@@ -1,0 +1,65 @@
+/**
+ * Provider adapters: turns a registry row into an AI SDK language model, with one provider instance per
+ * process and provider. The model name always comes from the registry row, never from code.
+ */
+import { createAnthropic } from '@ai-sdk/anthropic';
+import { createOpenAI } from '@ai-sdk/openai';
+import { createOpenAICompatible } from '@ai-sdk/openai-compatible';
+import type { LanguageModel } from 'ai';
+import type { AiConfig } from '../../config.ts';
+import type { AiProvider } from '../../db/schema/index.ts';
+
+export const PROVIDER_ENV: Record<AiProvider, string> = {
+  openai: 'OPENAI_API_KEY',
+  anthropic: 'ANTHROPIC_API_KEY',
+  openai_compatible: 'AI_COMPATIBLE_BASE_URL',
+};
+
+export function isProviderConfigured(config: AiConfig, provider: AiProvider): boolean {
+  if (provider === 'openai') return config.openai !== undefined;
+  if (provider === 'anthropic') return config.anthropic !== undefined;
+  return config.compatible !== undefined;
+}
+
+export function anyProviderConfigured(config: AiConfig): boolean {
+  return config.openai !== undefined || config.anthropic !== undefined || config.compatible !== undefined;
+}
+
+export class ProviderModels {
+  private readonly config: AiConfig;
+  private openai: ReturnType<typeof createOpenAI> | undefined;
+  private anthropic: ReturnType<typeof createAnthropic> | undefined;
+  private compatible: ReturnType<typeof createOpenAICompatible> | undefined;
+
+  constructor(config: AiConfig) {
+    this.config = config;
+  }
+
+  /** The language model for `provider`/`model`; throws if the provider is not configured. */
+  model(provider: AiProvider, model: string): LanguageModel {
+    if (provider === 'openai') {
+      const c = this.config.openai;
+      if (!c) throw new Error('OpenAI is not configured');
+      this.openai ??= createOpenAI({ apiKey: c.apiKey, ...(c.baseUrl ? { baseURL: c.baseUrl } : {}) });
+      // Chat Completions: also what OpenAI-style proxies behind OPENAI_BASE_URL implement.
+      return this.openai.chat(model);
+    }
+    if (provider === 'anthropic') {
+      const c = this.config.anthropic;
+      if (!c) throw new Error('Anthropic is not configured');
+      this.anthropic ??= createAnthropic({ apiKey: c.apiKey, ...(c.baseUrl ? { baseURL: c.baseUrl } : {}) });
+      return this.anthropic(model);
+    }
+    const c = this.config.compatible;
+    if (!c) throw new Error('No OpenAI-compatible server is configured');
+    this.compatible ??= createOpenAICompatible({
+      name: 'openai_compatible',
+      baseURL: c.baseUrl,
+      ...(c.apiKey ? { apiKey: c.apiKey } : {}),
+      // Usage in streamed answers (stream_options.include_usage), and JSON-schema response formats.
+      includeUsage: true,
+      supportsStructuredOutputs: true,
+    });
+    return this.compatible.chatModel(model);
+  }
+}
