@@ -107,7 +107,12 @@ const EnvSchema = z.object({
   /** A JSON (or .ts/.js module) model registry replacing backend/src/modules/ai/models.config.ts. */
   AI_MODELS_FILE: z.string().min(1).optional(),
   AI_REQUESTS_PER_MINUTE: z.coerce.number().int().min(1).max(100_000).default(30),
-  AI_CACHE_TTL_SECONDS: z.coerce.number().int().min(0).max(30 * 24 * 3600).default(3600),
+  AI_CACHE_TTL_SECONDS: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(30 * 24 * 3600)
+    .default(3600),
   /** Emails of platform administrators (comma-separated): they manage the AI model registry. */
   PLATFORM_ADMIN_EMAILS: csv.optional(),
 });
@@ -259,7 +264,9 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
     problems.push('STRIPE_WEBHOOK_SECRET: production with Stripe needs the webhook signing secret (whsec_…) of the endpoint');
   }
   if (e.AI_COMPATIBLE_API_KEY && !e.AI_COMPATIBLE_BASE_URL) {
-    problems.push('AI_COMPATIBLE_API_KEY: set AI_COMPATIBLE_BASE_URL too (the URL of the OpenAI-compatible server, e.g. http://127.0.0.1:11434/v1)');
+    problems.push(
+      'AI_COMPATIBLE_API_KEY: set AI_COMPATIBLE_BASE_URL too (the URL of the OpenAI-compatible server, e.g. http://127.0.0.1:11434/v1)',
+    );
   }
   if (!isProduction && e.AUTH_SECRET !== undefined && e.AUTH_SECRET.length < 32) {
     problems.push('AUTH_SECRET: must be at least 32 characters');

@@ -11,7 +11,7 @@ import { billingJobDefinitions } from '../modules/billing/billing.jobs.ts';
 import type { BillingDeps } from '../modules/billing/billing.types.ts';
 import { sendMailJob } from '../modules/mail/mail.jobs.ts';
 import type { Mailer } from '../modules/mail/mailer.ts';
-import { pruneExpired } from '../modules/maintenance/maintenance.service.ts';
+import { enforceAuditRetention, pruneExpired } from '../modules/maintenance/maintenance.service.ts';
 import { PURGE_TENANT_JOB, purgeTenant } from '../modules/tenants/tenants.service.ts';
 import { DELIVER_WEBHOOK_JOB, deliverWebhook as deliverWebhookAttempt } from '../modules/webhooks/webhooks.service.ts';
 import type { JobDefinition } from './queue.ts';
@@ -49,10 +49,21 @@ export function jobDefinitions(deps: {
       if (removed.events + removed.idempotencyKeys > 0) log.info(removed, 'pruned expired rows');
     },
   };
+  // Audit rows past the plan's retention, daily.
+  const auditRetention: JobDefinition<Record<string, never>> = {
+    name: 'maintenance.audit-retention',
+    schedule: '17 3 * * *',
+    retryLimit: 3,
+    handler: async (_data, { log }) => {
+      const { removed } = await enforceAuditRetention(deps.db);
+      log.info({ removed }, 'audit retention applied');
+    },
+  };
   return [
     sendMailJob(deps.mailer),
     purge,
     prune,
+    auditRetention,
     deliverWebhook,
     ...billingJobDefinitions(deps.billing),
     ...aiJobDefinitions({ db: deps.db, ai: deps.ai }),

@@ -17,8 +17,8 @@ import { planRoutes } from './plans/plans.routes.ts';
 import { projectRoutes } from './projects/projects.routes.ts';
 import { systemRoutes } from './system/system.routes.ts';
 import { taskRoutes } from './tasks/tasks.routes.ts';
-import { webhookRoutes } from './webhooks/webhooks.routes.ts';
 import { invitationRoutes, tenantRoutes } from './tenants/tenants.routes.ts';
+import { webhookRoutes } from './webhooks/webhooks.routes.ts';
 
 export interface RouteModule {
   prefix: string;

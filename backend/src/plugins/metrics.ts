@@ -10,7 +10,7 @@
 import { timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
-import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 import { z } from 'zod';
 import type { AppConfig } from '../config.ts';
 import { withMetrics } from '../db/tenant.ts';
@@ -38,7 +38,12 @@ export default fp(async function metricsPlugin(app: FastifyInstance, opts: { con
     buckets: [0.01, 0.05, 0.1, 0.5, 1, 5, 15, 60],
     registers: [register],
   });
-  const jobFailures = new Counter({ name: 'atrium_jobs_failed_total', help: 'Failed job runs (each retry counts) by queue', labelNames: ['queue'] as const, registers: [register] });
+  const jobFailures = new Counter({
+    name: 'atrium_jobs_failed_total',
+    help: 'Failed job runs (each retry counts) by queue',
+    labelNames: ['queue'] as const,
+    registers: [register],
+  });
   app.jobs.observe((queue, ok, seconds) => {
     jobRuns.observe({ queue, outcome: ok ? 'completed' : 'failed' }, seconds);
     if (!ok) jobFailures.inc({ queue });
@@ -120,12 +125,15 @@ export default fp(async function metricsPlugin(app: FastifyInstance, opts: { con
     for (const a of f.ai) g.set({ model: a.model }, a.costMicros);
   });
 
-  app.addHook('onRequest', async (request, reply) => {
+  app.addHook('onRequest', async (_request, reply) => {
     inFlight.inc();
     reply.raw.once('close', () => inFlight.dec());
   });
   app.addHook('onResponse', async (request, reply) => {
-    duration.observe({ route: request.routeOptions.url ?? 'unmatched', method: request.method, status_code: String(reply.statusCode) }, reply.elapsedTime / 1000);
+    duration.observe(
+      { route: request.routeOptions.url ?? 'unmatched', method: request.method, status_code: String(reply.statusCode) },
+      reply.elapsedTime / 1000,
+    );
   });
 
   const token = opts.config.metricsToken;
@@ -144,7 +152,8 @@ export default fp(async function metricsPlugin(app: FastifyInstance, opts: { con
       if (token) {
         const given = Buffer.from(request.headers.authorization ?? '');
         const expected = Buffer.from(`Bearer ${token}`);
-        if (given.length !== expected.length || !timingSafeEqual(given, expected)) throw new AppError('unauthorized', 'A metrics token is required');
+        if (given.length !== expected.length || !timingSafeEqual(given, expected))
+          throw new AppError('unauthorized', 'A metrics token is required');
       }
       return reply.type(register.contentType).send(await register.metrics());
     },

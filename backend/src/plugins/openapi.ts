@@ -54,7 +54,12 @@ export default fp(async function openapiPlugin(app: FastifyInstance, opts: { con
         securitySchemes: {
           bearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'Short-lived JWT from GET /api/auth/token' },
           cookieAuth: { type: 'apiKey', in: 'cookie', name: 'atrium.session_token', description: 'Better Auth session cookie (browsers)' },
-          apiKeyAuth: { type: 'apiKey', in: 'header', name: 'X-API-Key', description: 'Tenant API key (atr_…); also accepted as Authorization: Bearer atr_…' },
+          apiKeyAuth: {
+            type: 'apiKey',
+            in: 'header',
+            name: 'X-API-Key',
+            description: 'Tenant API key (atr_…); also accepted as Authorization: Bearer atr_…',
+          },
         },
       },
     },

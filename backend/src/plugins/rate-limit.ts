@@ -14,8 +14,7 @@ import { Redis } from 'ioredis';
 import type { AppConfig } from '../config.ts';
 import { withTenant } from '../db/tenant.ts';
 import { AppError } from '../lib/errors.ts';
-import { entitlementsForPlan } from '../modules/plans/entitlements.ts';
-import { tenantPlan } from '../modules/plans/usage.repository.ts';
+import { getEntitlements } from '../modules/plans/entitlements.ts';
 
 type Store = FastifyRateLimitStore;
 type StoreCtor = new (...args: unknown[]) => Store;
@@ -101,8 +100,8 @@ export default fp(async function rateLimitPlugin(app: FastifyInstance, opts: { c
   const perMinuteFor = async (tenantId: string): Promise<number> => {
     const hit = planCache.get(tenantId);
     if (hit && hit.until > Date.now()) return hit.value;
-    const plan = await withTenant(app.database.db, { tenantId }, (tx) => tenantPlan(tx, tenantId), { lookup: true });
-    const value = entitlementsForPlan(plan).limits.api_requests_per_minute;
+    const entitlements = await withTenant(app.database.db, { tenantId }, (tx) => getEntitlements(tx, tenantId), { lookup: true });
+    const value = entitlements.limits.api_requests_per_minute;
     planCache.set(tenantId, { value, until: Date.now() + 30_000 });
     return value;
   };

@@ -22,7 +22,9 @@ export type Behaviour =
   /** 200 with a body that is not JSON at all. */
   | { kind: 'malformed' }
   /** A well-formed completion whose content is JSON that does not match the requested schema. */
-  | { kind: 'invalid_output'; usage?: FakeUsage };
+  | { kind: 'invalid_output'; usage?: FakeUsage }
+  /** Streams only: sends the first `afterChunks` text chunks, then drops the connection. */
+  | { kind: 'cut'; afterChunks: number };
 
 export interface FakeCall {
   model: string;
@@ -128,6 +130,8 @@ export class FakeOpenAI {
         return;
       case 'invalid_output':
         return this.complete(res, call, JSON.stringify({ subtasks: [{ name: 'no title here', priority: 'whenever' }] }), behaviour.usage);
+      case 'cut':
+        return this.complete(res, call, SUMMARY_TEXT, undefined, behaviour.afterChunks);
       case 'answer': {
         if (behaviour.delayMs) await new Promise((r) => setTimeout(r, behaviour.delayMs));
         const content = behaviour.content ?? (body.response_format ? JSON.stringify(VALID_BREAKDOWN) : SUMMARY_TEXT);
@@ -136,7 +140,7 @@ export class FakeOpenAI {
     }
   }
 
-  private async complete(res: http.ServerResponse, call: FakeCall, content: string, usage: FakeUsage | undefined) {
+  private async complete(res: http.ServerResponse, call: FakeCall, content: string, usage: FakeUsage | undefined, cutAfter?: number) {
     const promptChars = call.body.messages.reduce((n, m) => n + String(m.content).length, 0);
     const reported = {
       prompt_tokens: usage?.prompt ?? Math.ceil(promptChars / 4),
@@ -170,7 +174,11 @@ export class FakeOpenAI {
     });
     send(chunk({ role: 'assistant', content: '' }, null));
     const pieces = content.match(/.{1,24}/gs) ?? [];
-    for (const piece of pieces) {
+    for (const [i, piece] of pieces.entries()) {
+      if (cutAfter !== undefined && i >= cutAfter) {
+        res.destroy();
+        return;
+      }
       send(chunk({ content: piece }, null));
       await new Promise((r) => setTimeout(r, 5));
     }

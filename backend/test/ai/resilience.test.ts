@@ -5,6 +5,7 @@
  * the budget. The response cache is off here, so every call is a real one.
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { type AiCallRecord, onAiCall } from '../../src/modules/ai/gateway.ts';
 import type { TestApp } from '../helpers/app.ts';
 import { createProject, createTask, createWorkspace, setPlan, type Workspace } from '../helpers/workspace.ts';
 import { type FakeOpenAI, SUMMARY_TEXT } from './fake-openai.ts';
@@ -121,8 +122,16 @@ describe('retries and fallback', () => {
     const countsBefore = await counts(t, ws.tenantId);
     fake.setDefault(BREAKDOWN.primary.model, { kind: 'status', status: 500 });
     fake.setDefault(BREAKDOWN.secondary.model, { kind: 'status', status: 502 });
+    const seen: AiCallRecord[] = [];
+    const unsubscribe = onAiCall((r) => seen.push(r));
     const res = await post(t, ws.users.member, aiUrl(ws.tenantId, '/task-breakdown'), { taskId: task.id });
+    unsubscribe();
     expectError(res, 503, 'service_unavailable');
+    // Metrics can subscribe to every call: the same records as the ledger.
+    expect(seen.map((r) => [r.model, r.status, r.errorCode, r.costMicros])).toEqual([
+      [BREAKDOWN.primary.model, 'error', 'provider_error', 0],
+      [BREAKDOWN.secondary.model, 'error', 'provider_error', 0],
+    ]);
     expect(res.body.error.details).toMatchObject({ reason: 'ai_unavailable', chargedTokens: 0 });
     expect(res.body.error.message).toContain('nothing was charged');
     expect(fake.callsTo(BREAKDOWN.primary.model)).toHaveLength(3);
@@ -208,7 +217,23 @@ describe('retries and fallback', () => {
     expect(res.events.at(-1)).toMatchObject({ event: 'done', data: { usage: { model: { model: SUMMARY.secondary.model } } } });
     expect(fake.callsTo(SUMMARY.primary.model)).toHaveLength(3);
 
+    // A model that stops midway cannot be replaced (the client already has half an answer): the stream
+    // ends with an error event; nothing is charged without a usage report.
+    fake.setDefault(SUMMARY.primary.model, { kind: 'cut', afterChunks: 2 });
+    const usedBefore = await budgetUsed(t, ws.tenantId);
+    const ledgerBefore = (await ledger(t, ws.tenantId)).length;
+    const cut = await postStream(`${base}${aiUrl(ws.tenantId, '/project-summary')}`, ws.users.member.h, { projectId: id });
+    expect(cut.status).toBe(200);
+    expect(cut.events.map((e) => e.event)).toEqual(['delta', 'delta', 'error']);
+    expect(cut.events.at(-1)?.data).toMatchObject({ code: 'service_unavailable', details: { reason: 'ai_stream_interrupted' } });
+    expect(fake.callsTo(SUMMARY.secondary.model)).toHaveLength(1);
+    expect(await newRows(ledgerBefore)).toMatchObject([
+      { model: SUMMARY.primary.model, status: 'error', errorCode: 'stream_interrupted', costMicros: 0 },
+    ]);
+    expect(await budgetUsed(t, ws.tenantId)).toBe(usedBefore);
+
     // Every model down before any chunk: an ordinary JSON 503, not a broken stream.
+    fake.setDefault(SUMMARY.primary.model, { kind: 'status', status: 500 });
     fake.setDefault(SUMMARY.secondary.model, { kind: 'status', status: 500 });
     const down = await postStream(`${base}${aiUrl(ws.tenantId, '/project-summary')}`, ws.users.member.h, { projectId: id });
     expect(down.status).toBe(503);
@@ -267,12 +292,14 @@ describe('monthly token budget', () => {
       expect(okCount).toBeGreaterThanOrEqual(1);
       expect(refused.length).toBeGreaterThanOrEqual(1);
       for (const r of refused) expect(r.body.error.code).toBe('plan_limit_reached');
-      // Refused calls never reached a model.
-      expect(fake.calls).toHaveLength(okCount);
+      const rows = await newRows(before);
+      // Refused calls never reached a model: every provider call belongs to an admitted call's ledger row.
+      const attempts = rows.filter((r) => r.status !== 'rejected').reduce((n, r) => n + r.attempts, 0);
+      expect(fake.calls, JSON.stringify(rows.map((r) => [r.model, r.status, r.errorCode]))).toHaveLength(attempts);
+      expect(attempts).toBeGreaterThanOrEqual(okCount);
       const final = await budgetUsed(t, ws.tenantId);
       expect(final).toBeLessThanOrEqual(PRO_TOKENS + estimate);
       // The budget holds exactly what the ledger says was used.
-      const rows = await newRows(before);
       const spent = rows.reduce((n, r) => n + r.inputTokens + r.outputTokens, 0);
       expect(final).toBe(start + spent);
       expect(rows.filter((r) => r.status === 'ok')).toHaveLength(okCount);

@@ -125,7 +125,9 @@ describe('npm start', () => {
       body: JSON.stringify({ to, subject: 'Persist me', text: 'still here after a restart' }),
     });
     expect(sent.status).toBe(202);
-    await waitFor(async () => ((await (await fetch(`${env.API_BASE}/api/v1/dev/outbox?to=${to}`)).json()) as { data: unknown[] }).data.length === 1);
+    await waitFor(
+      async () => ((await (await fetch(`${env.API_BASE}/api/v1/dev/outbox?to=${to}`)).json()) as { data: unknown[] }).data.length === 1,
+    );
 
     // Stop gracefully, start again: the data is still there.
     expect(await stopApp()).toBe(0);

@@ -18,7 +18,13 @@ export async function createTenant(app: AppInstance, owner: TestUser, name = 'Ac
   return res.json().data.id as string;
 }
 
-export async function addMember(app: AppInstance, tenantId: string, inviter: TestUser, role: RoleName, label = role): Promise<TestUser> {
+export async function addMember(
+  app: AppInstance,
+  tenantId: string,
+  inviter: TestUser,
+  role: RoleName,
+  label: string = role,
+): Promise<TestUser> {
   const user = await createUser(app, { label });
   const inv = await app.inject({
     method: 'POST',

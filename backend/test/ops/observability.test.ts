@@ -62,8 +62,12 @@ describe('metrics', () => {
     const guarded = await startTestApp({ env: { METRICS_TOKEN: 'a-long-metrics-token-123' } });
     try {
       expect((await guarded.app.inject({ url: '/metrics' })).statusCode).toBe(401);
-      expect((await guarded.app.inject({ url: '/metrics', headers: { authorization: 'Bearer wrong-token-of-the-same-size' } })).statusCode).toBe(401);
-      expect((await guarded.app.inject({ url: '/metrics', headers: { authorization: 'Bearer a-long-metrics-token-123' } })).statusCode).toBe(200);
+      expect(
+        (await guarded.app.inject({ url: '/metrics', headers: { authorization: 'Bearer wrong-token-of-the-same-size' } })).statusCode,
+      ).toBe(401);
+      expect(
+        (await guarded.app.inject({ url: '/metrics', headers: { authorization: 'Bearer a-long-metrics-token-123' } })).statusCode,
+      ).toBe(200);
     } finally {
       await guarded.close();
     }
@@ -75,7 +79,12 @@ describe('logs', () => {
     const user = await createUser(t.app, { label: 'logs' });
     const tenantId = await createTenant(t.app, user);
     await setPlan(t.database, tenantId, 'pro');
-    const key = await t.app.inject({ method: 'POST', url: `/api/v1/tenants/${tenantId}/api-keys`, headers: user.h, payload: { name: 'log', scopes: ['tasks:read'] } });
+    const key = await t.app.inject({
+      method: 'POST',
+      url: `/api/v1/tenants/${tenantId}/api-keys`,
+      headers: user.h,
+      payload: { name: 'log', scopes: ['tasks:read'] },
+    });
     const secret = key.json().data.secret as string;
     await t.app.inject({ url: `/api/v1/tenants/${tenantId}/tasks`, headers: { 'x-api-key': secret } });
     const hook = await t.app.inject({
@@ -85,7 +94,12 @@ describe('logs', () => {
       payload: { url: 'https://example.com/hook', events: ['task.created'] },
     });
     const webhookSecret = hook.statusCode === 201 ? (hook.json().data.secret as string) : undefined;
-    await t.app.inject({ method: 'POST', url: '/api/auth/sign-in/email', headers: { origin: 'http://localhost:3000' }, payload: { email: user.email, password: PASSWORD } });
+    await t.app.inject({
+      method: 'POST',
+      url: '/api/auth/sign-in/email',
+      headers: { origin: 'http://localhost:3000' },
+      payload: { email: user.email, password: PASSWORD },
+    });
     const traced = await t.app.inject({ url: `/api/v1/tenants/${tenantId}`, headers: { ...user.h, 'x-request-id': 'trace-logs-1' } });
     expect(traced.statusCode).toBe(200);
 
@@ -94,6 +108,14 @@ describe('logs', () => {
       expect(text.includes(s), `secret found in logs: ${s.slice(0, 8)}…`).toBe(false);
     }
     const line = t.logs.find((l) => l.requestId === 'trace-logs-1' && l.msg === 'request completed');
-    expect(line).toMatchObject({ level: 'info', route: '/api/v1/tenants/:tenantId', status: 200, userId: user.id, tenantId, durationMs: expect.any(Number), time: expect.any(String) });
+    expect(line).toMatchObject({
+      level: 'info',
+      route: '/api/v1/tenants/:tenantId',
+      status: 200,
+      userId: user.id,
+      tenantId,
+      durationMs: expect.any(Number),
+      time: expect.any(String),
+    });
   });
 });

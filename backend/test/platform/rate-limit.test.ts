@@ -45,7 +45,7 @@ async function redisProxy() {
         upstream.on('error', drop);
       });
       server.listen(port, '127.0.0.1', () => {
-        port = (server?.address() as net.AddressInfo).port;
+        port = (server?.address() as net.AddressInfo | undefined)?.port ?? port;
         resolve();
       });
     });

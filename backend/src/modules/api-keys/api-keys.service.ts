@@ -5,12 +5,11 @@
  */
 import type { AppDb } from '../../db/client.ts';
 import { withScope, withTenant } from '../../db/tenant.ts';
-import { AppError, notFound } from '../../lib/errors.ts';
+import { notFound } from '../../lib/errors.ts';
 import { newId } from '../../lib/ids.ts';
 import { generateSecret, hashApiKey } from '../../lib/secrets.ts';
 import { recordAudit } from '../audit/audit.service.ts';
-import { entitlementsForPlan } from '../plans/entitlements.ts';
-import { tenantPlan } from '../plans/usage.repository.ts';
+import { assertFeature } from '../plans/limits.service.ts';
 import type { Permission } from '../tenants/permissions.ts';
 import type { TenantContext } from '../tenants/tenants.service.ts';
 import * as repo from './api-keys.repository.ts';
@@ -59,13 +58,7 @@ export async function createApiKey(
   data: { name: string; scopes: ApiKeyScope[]; expiresAt?: string | null },
 ) {
   return withTenant(db, ctx, async (tx) => {
-    const entitlements = entitlementsForPlan(await tenantPlan(tx, ctx.tenantId));
-    if (!entitlements.features.api_keys) {
-      throw new AppError('plan_limit_reached', `API keys are not part of the ${entitlements.planId} plan; upgrade to use them`, {
-        feature: 'api_keys',
-        plan: entitlements.planId,
-      });
-    }
+    await assertFeature(tx, ctx.tenantId, 'api_keys');
     const secret = generateSecret(API_KEY_PREFIX);
     const key = await repo.insertApiKey(tx, {
       id: newId('apk'),

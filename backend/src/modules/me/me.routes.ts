@@ -1,8 +1,10 @@
 import { z } from 'zod';
 import { envelope, errorResponses, ok, USER_AUTH } from '../../lib/envelope.ts';
 import { requireUser } from '../../plugins/auth.ts';
+import { actorOf } from '../../plugins/tenant-context.ts';
 import type { AppInstance } from '../../types.ts';
 import { RoleSchema } from '../tenants/tenants.schemas.ts';
+import { deleteAccount, exportUserData } from './gdpr.service.ts';
 import { getMe } from './me.service.ts';
 
 const Me = z
@@ -25,5 +27,38 @@ export async function meRoutes(app: AppInstance) {
       },
     },
     async (request) => ok(await getMe(app.database.db, requireUser(request).userId)),
+  );
+
+  app.get(
+    '/export',
+    {
+      schema: {
+        tags: ['me'],
+        summary: 'Everything Atrium holds about you, as JSON (GDPR access and portability)',
+        operationId: 'exportMe',
+        security: USER_AUTH,
+        response: { 200: envelope(z.record(z.string(), z.unknown())), ...errorResponses(401, 403) },
+      },
+    },
+    async (request, reply) => {
+      const data = await exportUserData(app.database.db, requireUser(request).userId);
+      reply.header('content-disposition', 'attachment; filename="atrium-export.json"');
+      return ok(JSON.parse(JSON.stringify(data)) as Record<string, unknown>);
+    },
+  );
+
+  app.delete(
+    '/',
+    {
+      schema: {
+        tags: ['me'],
+        summary: 'Delete your account (re-enter your password; workspaces you alone own must be transferred or deleted first)',
+        operationId: 'deleteMe',
+        security: USER_AUTH,
+        body: z.object({ password: z.string().min(1).max(256) }),
+        response: { 200: envelope(z.object({ deleted: z.literal(true) })), ...errorResponses(400, 401, 403, 409) },
+      },
+    },
+    async (request) => ok(await deleteAccount(app.database.db, actorOf(request), request.body.password)),
   );
 }

@@ -7,7 +7,9 @@ const rows = <T>(r: unknown) => (r as { rows: T[] }).rows;
 export async function readBusinessFigures(tx: Tx) {
   const [users] = rows<{ n: number }>(await tx.execute(sql`select count(*)::int as n from users`));
   const [tenants] = rows<{ n: number }>(await tx.execute(sql`select count(*)::int as n from tenants where deleted_at is null`));
-  const [tasks] = rows<{ n: number }>(await tx.execute(sql`select coalesce(sum(value), 0)::int as n from tenant_usage where metric = 'tasks'`));
+  const [tasks] = rows<{ n: number }>(
+    await tx.execute(sql`select coalesce(sum(value), 0)::int as n from tenant_usage where metric = 'tasks'`),
+  );
   const active = rows<{ window: string; n: number }>(
     await tx.execute(sql`
       select '1d' as window, count(distinct user_id)::int as n from sessions where updated_at > now() - interval '1 day'

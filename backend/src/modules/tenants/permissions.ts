@@ -35,7 +35,16 @@ const guest: Permission[] = ['tenant:read', 'project:read', 'task:read:own', 'ta
 const viewer: Permission[] = ['tenant:read', 'member:read', 'project:read', 'task:read:all'];
 const member: Permission[] = [...viewer, 'task:write:own', 'task:create', 'comment:write', 'ai:use'];
 const editor: Permission[] = [...member, 'task:write:all', 'project:write'];
-const admin: Permission[] = [...editor, 'member:invite', 'member:manage', 'audit:read', 'apikey:manage', 'webhook:manage', 'billing:manage', 'tenant:update'];
+const admin: Permission[] = [
+  ...editor,
+  'member:invite',
+  'member:manage',
+  'audit:read',
+  'apikey:manage',
+  'webhook:manage',
+  'billing:manage',
+  'tenant:update',
+];
 const owner: Permission[] = [...admin, 'tenant:delete', 'admin:manage'];
 
 export const ROLE_PERMISSIONS: Record<Role, ReadonlySet<Permission>> = {

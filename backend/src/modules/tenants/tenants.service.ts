@@ -206,7 +206,11 @@ export async function changeMemberRole(db: AppDb, ctx: TenantContext, memberId: 
       targetId: memberId,
       metadata: { userId: target.userId, from: target.role, to: role },
     });
-    await emitEvent(tx, ctx.tenantId, { type: 'member.role_changed', entityId: memberId, data: { userId: target.userId, from: target.role, to: role } });
+    await emitEvent(tx, ctx.tenantId, {
+      type: 'member.role_changed',
+      entityId: memberId,
+      data: { userId: target.userId, from: target.role, to: role },
+    });
     return toMember({ ...target, role });
   });
 }
@@ -328,7 +332,11 @@ export async function acceptInvitation(db: AppDb, actor: Actor & { id: string },
       targetId: membership?.id,
       metadata: { userId: actor.id, role: inv.role, invitationId: inv.id },
     });
-    await emitEvent(tx, inv.tenantId, { type: 'member.joined', entityId: membership?.id ?? '', data: { userId: actor.id, role: inv.role } });
+    await emitEvent(tx, inv.tenantId, {
+      type: 'member.joined',
+      entityId: membership?.id ?? '',
+      data: { userId: actor.id, role: inv.role },
+    });
     return { tenant: toTenant(tenant, inv.role), membershipId: membership?.id ?? '' };
   });
 }

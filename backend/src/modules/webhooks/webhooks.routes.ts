@@ -1,11 +1,7 @@
 import { z } from 'zod';
-import { withTenant } from '../../db/tenant.ts';
 import { envelope, errorResponses, ok, pagedEnvelope, USER_AUTH } from '../../lib/envelope.ts';
-import { AppError } from '../../lib/errors.ts';
 import { requirePermission, tenantOf, useTenantScope } from '../../plugins/tenant-context.ts';
 import type { AppInstance } from '../../types.ts';
-import { entitlementsForPlan } from '../plans/entitlements.ts';
-import { tenantPlan } from '../plans/usage.repository.ts';
 import { Id, TenantParams } from '../tenants/tenants.schemas.ts';
 import { createWebhook, deleteWebhook, listDeliveries, listWebhooks, WEBHOOK_EVENTS } from './webhooks.service.ts';
 
@@ -88,18 +84,7 @@ export async function webhookRoutes(app: AppInstance) {
         },
       },
     },
-    async (request, reply) => {
-      const ctx = tenantOf(request);
-      const entitlements = entitlementsForPlan(
-        await withTenant(app.database.db, ctx, (tx) => tenantPlan(tx, ctx.tenantId), { lookup: true }),
-      );
-      if (!entitlements.features.webhooks) {
-        throw new AppError('plan_limit_reached', `Webhooks are not part of the ${entitlements.planId} plan; upgrade to use them`, {
-          feature: 'webhooks',
-        });
-      }
-      return reply.code(201).send(ok(await createWebhook(app.database.db, app.config, ctx, request.body)));
-    },
+    async (request, reply) => reply.code(201).send(ok(await createWebhook(app.database.db, app.config, tenantOf(request), request.body))),
   );
 
   app.delete(

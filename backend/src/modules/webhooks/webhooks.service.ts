@@ -18,6 +18,7 @@ import { decryptSecret, encryptSecret, generateSecret } from '../../lib/secrets.
 import { assertPublicUrl, guardedLookup, UnsafeUrlError } from '../../lib/ssrf.ts';
 import { recordAudit } from '../audit/audit.service.ts';
 import { queueMail } from '../mail/mail.jobs.ts';
+import { assertFeature } from '../plans/limits.service.ts';
 import type { TenantContext } from '../tenants/tenants.service.ts';
 import * as repo from './webhooks.repository.ts';
 
@@ -81,6 +82,7 @@ export async function createWebhook(
   }
   const secret = generateSecret('whsec_', 32);
   return withTenant(db, ctx, async (tx) => {
+    await assertFeature(tx, ctx.tenantId, 'webhooks');
     const w = await repo.insertWebhook(tx, {
       id: newId('whk'),
       tenantId: ctx.tenantId,
@@ -202,8 +204,8 @@ export async function deliverWebhook(
     return { delivery, webhook };
   });
   const { delivery, webhook } = loaded;
-  if (!delivery || delivery.status !== 'pending') return;
-  if (!webhook || !webhook.active) {
+  if (delivery?.status !== 'pending') return;
+  if (!webhook?.active) {
     await withTenant(deps.db, { tenantId }, (tx) =>
       repo.updateDelivery(tx, tenantId, deliveryId, { status: 'failed', lastError: 'webhook removed or disabled' }),
     );
