@@ -72,10 +72,14 @@ function failoverStore(redis: Redis | undefined, log: FastifyBaseLogger) {
   };
 }
 
+/** Counted per API key; per user (and per tenant on tenant routes, whose plan sets the number); else per IP. */
 function principalKey(request: FastifyRequest): string {
   const p = request.principal;
   if (p?.kind === 'api_key') return `k:${p.keyId}`;
-  if (p?.kind === 'user') return `u:${p.userId}`;
+  if (p?.kind === 'user') {
+    const tenantId = (request.params as { tenantId?: string } | undefined)?.tenantId;
+    return tenantId ? `u:${p.userId}:t:${tenantId}` : `u:${p.userId}`;
+  }
   return `ip:${request.ip}`;
 }
 

@@ -129,6 +129,9 @@ describe('npm start', () => {
       async () => ((await (await fetch(`${env.API_BASE}/api/v1/dev/outbox?to=${to}`)).json()) as { data: unknown[] }).data.length === 1,
     );
 
+    // Black-box identity and tenancy through the frontend's origin, as a browser or script would.
+    await blackBoxTeamFlow(env.WEB_BASE as string, env.API_BASE as string);
+
     // Stop gracefully, start again: the data is still there.
     expect(await stopApp()).toBe(0);
     await startApp(env);
@@ -137,3 +140,64 @@ describe('npm start', () => {
     expect(after.data[0]?.subject).toBe('Persist me');
   }, 600_000);
 });
+
+type Json = { data?: unknown; [k: string]: unknown };
+
+/** Sign up two people, verify through the outbox, get JWTs, create a workspace, invite, accept, change a role, leave. */
+async function blackBoxTeamFlow(web: string, api: string) {
+  const origin = web.replace('127.0.0.1', 'localhost');
+  const call = async (method: string, url: string, init: { body?: unknown; headers?: Record<string, string> } = {}) => {
+    const res = await fetch(`${web}${url}`, {
+      method,
+      headers: { origin, ...(init.body !== undefined ? { 'content-type': 'application/json' } : {}), ...init.headers },
+      body: init.body !== undefined ? JSON.stringify(init.body) : undefined,
+      redirect: 'manual',
+    });
+    const text = await res.text();
+    return { status: res.status, json: (text ? JSON.parse(text) : {}) as Json, cookies: res.headers.getSetCookie() };
+  };
+  const person = async (label: string) => {
+    const email = `${label}-${Date.now()}@example.com`;
+    const password = 'a-long-enough-password';
+    expect((await call('POST', '/api/auth/sign-up/email', { body: { email, password, name: label } })).status).toBe(200);
+    const mail = await waitFor(async () => {
+      const out = (await (await fetch(`${api}/api/v1/dev/outbox?to=${encodeURIComponent(email)}`)).json()) as {
+        data: { subject: string; links: string[] }[];
+      };
+      return out.data.find((m) => m.subject.includes('Confirm'));
+    });
+    const link = new URL(mail.links[0] as string);
+    expect((await call('GET', `${link.pathname}${link.search}`)).status).toBeLessThan(400);
+    const signedIn = await call('POST', '/api/auth/sign-in/email', { body: { email, password } });
+    expect(signedIn.status).toBe(200);
+    const cookie = signedIn.cookies.map((c) => c.split(';')[0]).join('; ');
+    const token = (await call('GET', '/api/auth/token', { headers: { cookie } })).json.token as string;
+    return { email, h: { authorization: `Bearer ${token}` } };
+  };
+  const owner = await person('owner');
+  const colleague = await person('colleague');
+  const tenant = await call('POST', '/api/v1/tenants', { body: { name: 'Black box' }, headers: owner.h });
+  expect(tenant.status).toBe(201);
+  const tenantId = (tenant.json.data as { id: string }).id;
+  const invite = await call('POST', `/api/v1/tenants/${tenantId}/invitations`, {
+    body: { email: colleague.email, role: 'member' },
+    headers: owner.h,
+  });
+  expect(invite.status).toBe(201);
+  const accept = await call('POST', `/api/v1/invitations/${(invite.json.data as { id: string }).id}/accept`, { headers: colleague.h });
+  expect(accept.status).toBe(200);
+  const members = (await call('GET', `/api/v1/tenants/${tenantId}/members`, { headers: owner.h })).json.data as {
+    id: string;
+    email: string;
+  }[];
+  const member = members.find((m) => m.email === colleague.email) as { id: string };
+  expect(
+    (await call('PATCH', `/api/v1/tenants/${tenantId}/members/${member.id}`, { body: { role: 'editor' }, headers: owner.h })).status,
+  ).toBe(200);
+  expect((await call('DELETE', `/api/v1/tenants/${tenantId}/members/${member.id}`, { headers: colleague.h })).status).toBe(200);
+  expect((await call('GET', `/api/v1/tenants/${tenantId}`, { headers: colleague.h })).status).toBe(404);
+  const audit = (await call('GET', `/api/v1/tenants/${tenantId}/audit-logs`, { headers: owner.h })).json.data as { action: string }[];
+  expect(audit.map((a) => a.action)).toEqual(
+    expect.arrayContaining(['tenant.created', 'member.invited', 'member.joined', 'member.role_changed', 'member.removed']),
+  );
+}
