@@ -42,7 +42,9 @@ function frontendSourceHash() {
   const h = createHash('sha256');
   const walk = (dir) => {
     for (const entry of fs.readdirSync(dir, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
-      if (entry.name === 'node_modules' || entry.name === '.next' || entry.name.startsWith('.')) continue;
+      // Only what goes into the build: not dependencies, build output, tests or their results.
+      if (['node_modules', 'e2e', 'test-results'].includes(entry.name) || entry.name.startsWith('.')) continue;
+      if (entry.name.endsWith('.tsbuildinfo') || entry.name === 'next-env.d.ts' || entry.name.startsWith('vitest.config')) continue;
       const full = path.join(dir, entry.name);
       if (entry.isDirectory()) walk(full);
       else h.update(path.relative(frontendDir, full)).update(fs.readFileSync(full));

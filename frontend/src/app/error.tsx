@@ -18,7 +18,7 @@ export default function ErrorPage({ error, retry }: { error: unknown; retry: () 
   const digest = errorDigest(error);
 
   return (
-    <div className="mx-auto flex max-w-5xl flex-col items-start px-6 py-24">
+    <main id="main" tabIndex={-1} className="mx-auto flex w-full max-w-5xl flex-1 flex-col items-start px-6 py-24 outline-none">
       <h1 className="text-4xl font-bold tracking-tight">Something went wrong</h1>
       <p role="alert" className="mt-4 max-w-xl text-lg text-muted">
         This page could not be displayed. Try again, and if the problem persists, come back a little later.
@@ -43,6 +43,6 @@ export default function ErrorPage({ error, retry }: { error: unknown; retry: () 
           Back to home
         </Link>
       </div>
-    </div>
+    </main>
   );
 }

@@ -7,7 +7,7 @@ export const metadata: Metadata = {
 
 export default function NotFound() {
   return (
-    <div className="mx-auto flex max-w-5xl flex-col items-start px-6 py-24">
+    <main id="main" tabIndex={-1} className="mx-auto flex w-full max-w-5xl flex-1 flex-col items-start px-6 py-24 outline-none">
       <p className="text-sm font-semibold tracking-wide text-accent uppercase">404</p>
       <h1 className="mt-3 text-4xl font-bold tracking-tight">Page not found</h1>
       <p className="mt-4 max-w-xl text-lg text-muted">The page you are looking for does not exist or has moved.</p>
@@ -17,6 +17,6 @@ export default function NotFound() {
       >
         Back to home
       </Link>
-    </div>
+    </main>
   );
 }

@@ -1,5 +1,7 @@
+import Link from 'next/link';
 import type { ReactNode } from 'react';
 import { ApiStatusWidget } from '@/components/api-status';
+import { buttonClass } from '@/components/ui/button';
 
 type Feature = {
   title: string;
@@ -62,8 +64,8 @@ const features: Feature[] = [
 
 export default function HomePage() {
   return (
-    <div className="mx-auto max-w-5xl px-6">
-      <section aria-labelledby="hero-title" className="pt-16 pb-14 sm:pt-24 sm:pb-16">
+    <div className="mx-auto max-w-5xl px-4 sm:px-6">
+      <section aria-labelledby="hero-title" className="pt-14 pb-14 sm:pt-24 sm:pb-16">
         <p className="text-sm font-semibold tracking-wide text-accent uppercase">Team task workspace</p>
         <h1 id="hero-title" className="mt-3 text-5xl font-bold tracking-tight sm:text-6xl">
           Atrium
@@ -73,21 +75,25 @@ export default function HomePage() {
         </p>
 
         <div className="mt-8 flex flex-wrap items-center gap-3">
-          <a
-            href="/docs"
-            className="inline-flex items-center rounded-lg bg-accent px-5 py-2.5 font-medium text-accent-foreground shadow-sm motion-safe:transition-colors hover:bg-accent-hover"
-          >
-            API reference
-          </a>
-          <a
-            href="/api/v1/openapi.json"
-            className="inline-flex items-center rounded-lg border border-border bg-surface px-5 py-2.5 font-medium motion-safe:transition-colors hover:border-accent hover:text-accent"
-          >
-            OpenAPI document
-          </a>
+          <Link href="/sign-up" className={buttonClass({ className: 'h-11 px-5 text-base' })}>
+            Create your workspace
+          </Link>
+          <Link href="/sign-in" className={buttonClass({ variant: 'secondary', className: 'h-11 px-5 text-base' })}>
+            Sign in
+          </Link>
         </div>
 
-        <p className="mt-4 text-sm text-muted">Sign-in arrives with the identity release.</p>
+        <p className="mt-4 text-sm text-muted">
+          Building on Atrium? Read the{' '}
+          <a href="/docs" className="font-medium text-accent underline-offset-4 hover:underline">
+            API reference
+          </a>{' '}
+          or the{' '}
+          <a href="/api/v1/openapi.json" className="font-medium text-accent underline-offset-4 hover:underline">
+            OpenAPI document
+          </a>
+          .
+        </p>
 
         <div className="mt-10 max-w-md">
           <h2 className="sr-only">Service status</h2>
