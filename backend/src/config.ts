@@ -85,6 +85,8 @@ const EnvSchema = z.object({
   RATE_LIMIT_AUTH_PER_MINUTE: z.coerce.number().int().min(1).optional(),
   /** Default for signed-in users outside a tenant route. */
   RATE_LIMIT_USER_PER_MINUTE: z.coerce.number().int().min(1).optional(),
+  /** Rate limits on /api/v1 (default on; off under APP_ENV=test, where one client plays many users). */
+  RATE_LIMITS: z.enum(['on', 'off']).optional(),
   // Billing (see .env.example). Default provider: stripe when STRIPE_SECRET_KEY is set, else offline.
   BILLING_PROVIDER: z.enum(['stripe', 'offline']).optional(),
   BILLING_GRACE_DAYS: z.coerce.number().int().min(0).max(90).default(7),
@@ -149,7 +151,7 @@ export interface AppConfig {
   redisUrl: string | undefined;
   metricsToken: string | undefined;
   webhooks: { allowPrivateUrls: boolean; retries: number; retryDelaySeconds: number };
-  rateLimits: { anonymousPerMinute: number; authPerMinute: number; userPerMinute: number };
+  rateLimits: { enabled: boolean; anonymousPerMinute: number; authPerMinute: number; userPerMinute: number };
   billing: BillingConfig;
   ai: AiConfig;
   /** Lower-cased emails of platform administrators (PLATFORM_ADMIN_EMAILS). */
@@ -241,6 +243,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
     }
     if (e.ALLOW_PRIVATE_WEBHOOK_URLS === 'true')
       problems.push('ALLOW_PRIVATE_WEBHOOK_URLS: must not be true in production (it opens the server to SSRF)');
+    if (e.RATE_LIMITS === 'off') problems.push('RATE_LIMITS: rate limits cannot be switched off in production');
     if (!e.METRICS_TOKEN) problems.push('METRICS_TOKEN: production needs a token (16+ characters) to protect GET /metrics');
     if (!e.SMTP_URL) {
       problems.push('SMTP_URL: production needs an SMTP server to send mail (the dev outbox does not exist in production)');
@@ -316,6 +319,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
     },
     // Strict in production; roomier on a developer's machine and in tests, where one IP does everything.
     rateLimits: {
+      enabled: (e.RATE_LIMITS ?? (e.APP_ENV === 'test' ? 'off' : 'on')) === 'on',
       anonymousPerMinute: e.RATE_LIMIT_ANONYMOUS_PER_MINUTE ?? (isProduction ? 120 : 1200),
       authPerMinute: e.RATE_LIMIT_AUTH_PER_MINUTE ?? (isProduction ? 30 : 600),
       userPerMinute: e.RATE_LIMIT_USER_PER_MINUTE ?? 600,

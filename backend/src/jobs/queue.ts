@@ -89,14 +89,15 @@ export class JobQueue {
       for (const def of this.definitions.values()) {
         const dead = deadLetterName(def.name);
         await this.boss.createQueue(dead, { retentionSeconds: 14 * 24 * 3600 });
-        await this.boss.createQueue(def.name, {
+        const policy = {
           retryLimit: def.retryLimit ?? 5,
           retryDelay: def.retryDelaySeconds ?? 5,
           retryBackoff: true,
-          retryDelayMax: 3600,
           expireInSeconds: def.expireInSeconds ?? 15 * 60,
-          deadLetter: dead,
-        });
+        };
+        await this.boss.createQueue(def.name, { ...policy, retryDelayMax: 3600, deadLetter: dead });
+        // An existing queue keeps the options it was created with: apply today's (configuration may have changed).
+        await this.boss.updateQueue(def.name, policy);
         if (def.schedule) await this.boss.schedule(def.name, def.schedule, {}, { tz: 'UTC' });
       }
       // The API enqueues inside its own transactions, as the application role.

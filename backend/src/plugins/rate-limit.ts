@@ -84,6 +84,7 @@ function principalKey(request: FastifyRequest): string {
 }
 
 export default fp(async function rateLimitPlugin(app: FastifyInstance, opts: { config: AppConfig }) {
+  if (!opts.config.rateLimits.enabled) return;
   const redis = opts.config.redisUrl
     ? new Redis(opts.config.redisUrl, {
         enableOfflineQueue: false,

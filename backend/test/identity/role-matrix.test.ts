@@ -6,7 +6,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ROLES, type Role } from '../../src/db/schema/index.ts';
 import { ROLE_PERMISSIONS } from '../../src/modules/tenants/permissions.ts';
+import { type FakeOpenAI, startFakeOpenAI } from '../ai/fake-openai.ts';
+import { MODELS_FILE } from '../ai/support.ts';
 import { startTestApp, type TestApp } from '../helpers/app.ts';
+
+let fakeAi: FakeOpenAI;
+
 import { createUser, type TestUser, uniqueEmail } from '../helpers/auth.ts';
 import { openStream } from '../helpers/sse.ts';
 import {
@@ -153,6 +158,25 @@ async function freshWebhook(): Promise<string> {
 const taskStatus = async (taskId: string) => (await call(t.app, owner(), 'GET', tenantUrl(tenantId, `/tasks/${taskId}`))).status;
 
 const memberRole = async (memberId: string) => (await members(t.app, owner(), tenantId)).find((m) => m.id === memberId)?.role;
+
+/** Roles whose permissions include `ai:use`. */
+const AI_ROLES: Role[] = ['owner', 'admin', 'editor', 'member'];
+
+async function ownersTask(): Promise<string> {
+  return (await ok<{ id: string }>(t.app, owner(), 'POST', tenantUrl(tenantId, '/tasks'), { projectId, title: `Break me down #${seq()}` }))
+    .id;
+}
+
+async function freshSuggestion(): Promise<string> {
+  const res = await call(t.app, owner(), 'POST', tenantUrl(tenantId, '/ai/task-breakdown'), { taskId: await ownersTask() });
+  return ((res.body as { data: { id?: string; suggestionId?: string } }).data.suggestionId ??
+    (res.body as { data: { id: string } }).data.id) as string;
+}
+
+async function freshAiJob(): Promise<string> {
+  const res = await call(t.app, owner(), 'POST', `${tenantUrl(tenantId, '/ai/task-breakdown')}?async=true`, { taskId: await ownersTask() });
+  return (res.body as { data: { jobId: string } }).data.jobId;
+}
 
 const MATRIX: Record<string, RouteCase> = {
   'GET /api/v1/tenants/:tenantId': {
@@ -406,6 +430,27 @@ const MATRIX: Record<string, RouteCase> = {
     allowed: ['owner', 'admin'],
     prepare: async () => ({ params: { tenantId, webhookId: await freshWebhook() } }),
   },
+  // AI (the app talks to a local OpenAI-compatible fake; the tenant's plan includes AI).
+  'POST /api/v1/tenants/:tenantId/ai/task-breakdown': {
+    allowed: AI_ROLES,
+    prepare: async () => ({ params: { tenantId }, payload: { taskId: await ownersTask() } }),
+  },
+  'POST /api/v1/tenants/:tenantId/ai/task-breakdown/:suggestionId/accept': {
+    allowed: AI_ROLES,
+    prepare: async () => ({ params: { tenantId, suggestionId: await freshSuggestion() }, payload: { indexes: [0] } }),
+  },
+  'POST /api/v1/tenants/:tenantId/ai/project-summary': {
+    allowed: AI_ROLES,
+    prepare: async () => ({ params: { tenantId }, payload: { projectId } }),
+  },
+  'GET /api/v1/tenants/:tenantId/ai/jobs/:jobId': {
+    allowed: AI_ROLES,
+    prepare: async () => ({ params: { tenantId, jobId: await freshAiJob() } }),
+  },
+  'GET /api/v1/tenants/:tenantId/ai/usage': {
+    allowed: AI_ROLES,
+    prepare: async () => ({ params: { tenantId } }),
+  },
   'GET /api/v1/tenants/:tenantId/events': {
     allowed: ALL,
     prepare: async () => ({ params: { tenantId } }),
@@ -436,7 +481,16 @@ function urlFor(path: string, params: Params): string {
 }
 
 beforeAll(async () => {
-  t = await startTestApp({ work: true, env: { ALLOW_PRIVATE_WEBHOOK_URLS: 'true' } });
+  fakeAi = await startFakeOpenAI();
+  t = await startTestApp({
+    work: true,
+    env: {
+      ALLOW_PRIVATE_WEBHOOK_URLS: 'true',
+      AI_COMPATIBLE_BASE_URL: fakeAi.url,
+      AI_MODELS_FILE: MODELS_FILE,
+      AI_REQUESTS_PER_MINUTE: '100000',
+    },
+  });
   users.owner = await createUser(t.app, { label: 'owner' });
   const tenant = await createTenant(t.app, users.owner, 'Matrix');
   tenantId = tenant.id;
@@ -454,6 +508,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await t?.close();
+  await fakeAi?.close();
 });
 
 describe('role matrix', () => {

@@ -13,7 +13,7 @@ const LIMIT = 10;
 const apps: TestApp[] = [];
 
 async function app(env: Record<string, string>) {
-  const t = await startTestApp({ env: { RATE_LIMIT_ANONYMOUS_PER_MINUTE: String(LIMIT), ...env } });
+  const t = await startTestApp({ env: { RATE_LIMITS: 'on', RATE_LIMIT_ANONYMOUS_PER_MINUTE: String(LIMIT), ...env } });
   apps.push(t);
   return t;
 }

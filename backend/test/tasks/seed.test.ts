@@ -190,6 +190,7 @@ describe('npm run db:seed', () => {
       AUTH_SECRET: 'x'.repeat(40),
       DATABASE_URL: 'postgres://nobody@127.0.0.1:1/none',
       SMTP_URL: 'smtp://127.0.0.1:1',
+      METRICS_TOKEN: 'a-metrics-token-for-the-test',
       WEB_URL: 'https://atrium.example',
     });
     expect(res.status).toBe(1);
