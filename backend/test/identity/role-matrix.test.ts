@@ -50,6 +50,8 @@ interface Params {
   commentId?: string;
   keyId?: string;
   webhookId?: string;
+  suggestionId?: string;
+  jobId?: string;
 }
 interface Prepared {
   params: Params;
@@ -169,13 +171,16 @@ async function ownersTask(): Promise<string> {
 
 async function freshSuggestion(): Promise<string> {
   const res = await call(t.app, owner(), 'POST', tenantUrl(tenantId, '/ai/task-breakdown'), { taskId: await ownersTask() });
-  return ((res.body as { data: { id?: string; suggestionId?: string } }).data.suggestionId ??
-    (res.body as { data: { id: string } }).data.id) as string;
+  const id = (res.body as { data?: { suggestion?: { id: string } } }).data?.suggestion?.id;
+  if (!id) throw new Error(`task breakdown failed: ${res.status} ${JSON.stringify(res.body)}`);
+  return id;
 }
 
 async function freshAiJob(): Promise<string> {
   const res = await call(t.app, owner(), 'POST', `${tenantUrl(tenantId, '/ai/task-breakdown')}?async=true`, { taskId: await ownersTask() });
-  return (res.body as { data: { jobId: string } }).data.jobId;
+  const id = (res.body as { data?: { jobId?: string } }).data?.jobId;
+  if (!id) throw new Error(`async task breakdown failed: ${res.status} ${JSON.stringify(res.body)}`);
+  return id;
 }
 
 const MATRIX: Record<string, RouteCase> = {
@@ -597,6 +602,8 @@ describe('role matrix', () => {
         commentId: 'cmt_doesnotexist',
         keyId: 'key_doesnotexist',
         webhookId: 'whk_doesnotexist',
+        suggestionId: 'sug_doesnotexist',
+        jobId: 'aij_doesnotexist',
       });
       const payload =
         method === 'PATCH' && path.endsWith(':memberId') ? { role: 'viewer' } : method === 'PATCH' ? { name: 'x' } : undefined;
@@ -620,6 +627,8 @@ describe('role matrix', () => {
         commentId: comment.id,
         keyId: 'key_any',
         webhookId: 'whk_any',
+        suggestionId: 'sug_any',
+        jobId: 'aij_any',
       });
       expectError(await call(t.app, null, method, url), 401, 'unauthorized');
       const forged = { ...users.owner, h: { authorization: `Bearer ${users.owner.jwt.slice(0, -4)}AAAA` } };
