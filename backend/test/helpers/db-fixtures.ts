@@ -87,6 +87,15 @@ async function withAdmin<T>(fn: (c: pg.Client) => Promise<T>): Promise<T> {
   }
 }
 
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
 export async function ensurePostgresTemplate(): Promise<string> {
   const name = `atrium_tpl_${schemaFingerprint()}`;
   await withAdmin(async (c) => {
@@ -95,7 +104,13 @@ export async function ensurePostgresTemplate(): Promise<string> {
       "select datname from pg_database where (datname like 'atrium_t\\_%' or datname like 'atrium_tpl\\_%') and datname <> $1",
       [name],
     );
-    for (const { datname } of stale.rows) await c.query(`DROP DATABASE IF EXISTS "${datname}" WITH (FORCE)`);
+    // Another run may be going on beside this one (a second checkout, a helper): a test database is
+    // dropped only when the process that made it is gone, an old template only when nobody uses it.
+    for (const { datname } of stale.rows) {
+      const pid = /^atrium_t_(\d+)_/.exec(datname)?.[1];
+      if (pid && processAlive(Number(pid))) continue;
+      await c.query(`DROP DATABASE IF EXISTS "${datname}"${pid ? ' WITH (FORCE)' : ''}`).catch(() => undefined);
+    }
     const exists = await c.query('select 1 from pg_database where datname = $1', [name]);
     if (exists.rowCount) return;
     const building = `${name}_build`;
