@@ -5,6 +5,8 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts', 'src/**/*.test.ts'],
+    // The security suite has its own config and command (`npm run test:security`).
+    exclude: ['test/security/**', '**/node_modules/**'],
     globalSetup: ['./test/helpers/global-setup.ts'],
     testTimeout: 60_000,
     hookTimeout: 180_000,

@@ -9,7 +9,7 @@ import { newId } from './lib/ids.ts';
 import { ApiKeyUsage } from './modules/api-keys/api-keys.service.ts';
 import { routeModules } from './modules/index.ts';
 import authPlugin from './plugins/auth.ts';
-import errorsPlugin from './plugins/errors.ts';
+import errorsPlugin, { sendError } from './plugins/errors.ts';
 import httpPlugin from './plugins/http.ts';
 import idempotencyPlugin from './plugins/idempotency.ts';
 import metricsPlugin from './plugins/metrics.ts';
@@ -43,6 +43,12 @@ export async function buildApp(options: BuildOptions): Promise<AppInstance> {
     // Requests arriving while shutting down get our 503 envelope (plugins/http.ts).
     return503OnClosing: false,
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 200 },
+    // Errors raised by the router before any route runs leave in the envelope too: a path parameter
+    // longer than any id is 404 (nothing by that id), a malformed URL 400.
+    frameworkErrors: (error, request, reply) => {
+      if (error.code === 'FST_ERR_MAX_PARAM_LENGTH') return sendError(request, reply, 404, 'not_found', 'Resource not found');
+      return sendError(request, reply, 400, 'validation_error', 'Malformed request URL');
+    },
   }).withTypeProvider<ZodTypeProvider>();
 
   app.setValidatorCompiler(validatorCompiler);

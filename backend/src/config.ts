@@ -50,6 +50,11 @@ const EnvSchema = z.object({
   MIGRATION_DATABASE_URL: postgresUrl.optional(),
   DATABASE_POOL_MAX: z.coerce.number().int().min(1).max(200).default(10),
   DATABASE_STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(100).default(15_000),
+  /** Queries slower than this are logged at warn with their request id (0 = off). */
+  SLOW_QUERY_MS: z.coerce.number().int().min(0).default(200),
+  /** OTLP/HTTP endpoint of a trace collector (e.g. http://otel-collector:4318): turns tracing on. */
+  OTEL_EXPORTER_OTLP_ENDPOINT: z.url().optional(),
+  OTEL_SERVICE_NAME: z.string().min(1).optional(),
   CORS_ORIGINS: csv.optional(),
   BODY_LIMIT_BYTES: z.coerce
     .number()
@@ -80,6 +85,10 @@ const EnvSchema = z.object({
   /** Retries of a failing webhook delivery (exponential backoff from WEBHOOK_RETRY_DELAY_SECONDS). */
   WEBHOOK_RETRIES: z.coerce.number().int().min(0).max(20).default(6),
   WEBHOOK_RETRY_DELAY_SECONDS: z.coerce.number().int().min(1).max(3600).default(10),
+  /** A delivery attempt still running after this long is presumed lost (worker crashed) and retried. */
+  WEBHOOK_JOB_EXPIRE_SECONDS: z.coerce.number().int().min(1).max(3600).default(60),
+  /** How often the job queue looks for expired jobs (a crashed worker's jobs) to retry them. */
+  JOBS_SUPERVISE_INTERVAL_SECONDS: z.coerce.number().int().min(1).max(3600).default(60),
   /** Requests per minute for callers without credentials (per IP), and for /api/auth/* (per IP). */
   RATE_LIMIT_ANONYMOUS_PER_MINUTE: z.coerce.number().int().min(1).optional(),
   RATE_LIMIT_AUTH_PER_MINUTE: z.coerce.number().int().min(1).optional(),
@@ -94,6 +103,8 @@ const EnvSchema = z.object({
   STRIPE_WEBHOOK_SECRET: z.string().min(1).optional(),
   /** Where the Stripe SDK sends its calls (tests: a local fake), e.g. http://127.0.0.1:12111. */
   STRIPE_API_BASE: z.url().optional(),
+  /** Time limit of one Stripe API call (the SDK retries a failed call twice), in milliseconds. */
+  STRIPE_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(10_000),
   STRIPE_PRICE_PRO_MONTHLY: z.string().min(1).optional(),
   STRIPE_PRICE_PRO_YEARLY: z.string().min(1).optional(),
   STRIPE_PRICE_BUSINESS_MONTHLY: z.string().min(1).optional(),
@@ -135,7 +146,10 @@ export interface AppConfig {
     migrationUrl: string | undefined;
     poolMax: number;
     statementTimeoutMs: number;
+    slowQueryMs: number;
   };
+  /** OpenTelemetry tracing (src/tracing.ts); undefined = off. */
+  tracing: { endpoint: string; serviceName: string } | undefined;
   http: { corsOrigins: string[]; bodyLimit: number; trustProxy: boolean | string | ((address: string, hop: number) => boolean) };
   auth: {
     secret: string;
@@ -146,11 +160,11 @@ export interface AppConfig {
     google: { clientId: string; clientSecret: string } | undefined;
   };
   mail: { smtpUrl: string | undefined; from: string };
-  worker: { mode: 'inprocess' | 'off'; concurrency: number };
+  worker: { mode: 'inprocess' | 'off'; concurrency: number; superviseIntervalSeconds: number };
   shutdownTimeoutMs: number;
   redisUrl: string | undefined;
   metricsToken: string | undefined;
-  webhooks: { allowPrivateUrls: boolean; retries: number; retryDelaySeconds: number };
+  webhooks: { allowPrivateUrls: boolean; retries: number; retryDelaySeconds: number; jobExpireSeconds: number };
   rateLimits: { enabled: boolean; anonymousPerMinute: number; authPerMinute: number; userPerMinute: number };
   billing: BillingConfig;
   ai: AiConfig;
@@ -180,7 +194,7 @@ export interface BillingConfig {
   webhookSecret: string | undefined;
   /** The offline provider sells plans without payment: off in production unless chosen explicitly. */
   offlineCheckoutEnabled: boolean;
-  stripe: { secretKey: string; api: { protocol: 'http' | 'https'; host: string; port: number } | undefined } | undefined;
+  stripe: { secretKey: string; api: { protocol: 'http' | 'https'; host: string; port: number } | undefined; timeoutMs: number } | undefined;
   /** Stripe price ids per plan and interval. */
   prices: Record<'pro' | 'business', { monthly: string | undefined; yearly: string | undefined }>;
 }
@@ -291,7 +305,11 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
       migrationUrl: e.MIGRATION_DATABASE_URL ?? e.DATABASE_URL,
       poolMax: e.DATABASE_POOL_MAX,
       statementTimeoutMs: e.DATABASE_STATEMENT_TIMEOUT_MS,
+      slowQueryMs: e.SLOW_QUERY_MS,
     },
+    tracing: e.OTEL_EXPORTER_OTLP_ENDPOINT
+      ? { endpoint: e.OTEL_EXPORTER_OTLP_ENDPOINT, serviceName: e.OTEL_SERVICE_NAME ?? 'atrium-api' }
+      : undefined,
     http: {
       corsOrigins: e.CORS_ORIGINS ?? [webUrl],
       bodyLimit: e.BODY_LIMIT_BYTES,
@@ -308,7 +326,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
         e.GOOGLE_CLIENT_ID && e.GOOGLE_CLIENT_SECRET ? { clientId: e.GOOGLE_CLIENT_ID, clientSecret: e.GOOGLE_CLIENT_SECRET } : undefined,
     },
     mail: { smtpUrl: e.SMTP_URL, from: e.MAIL_FROM },
-    worker: { mode: e.WORKER_MODE, concurrency: e.WORKER_CONCURRENCY },
+    worker: { mode: e.WORKER_MODE, concurrency: e.WORKER_CONCURRENCY, superviseIntervalSeconds: e.JOBS_SUPERVISE_INTERVAL_SECONDS },
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     redisUrl: e.REDIS_URL,
     metricsToken: e.METRICS_TOKEN,
@@ -316,6 +334,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
       allowPrivateUrls: e.ALLOW_PRIVATE_WEBHOOK_URLS === 'true',
       retries: e.WEBHOOK_RETRIES,
       retryDelaySeconds: e.WEBHOOK_RETRY_DELAY_SECONDS,
+      jobExpireSeconds: e.WEBHOOK_JOB_EXPIRE_SECONDS,
     },
     // Strict in production; roomier on a developer's machine and in tests, where one IP does everything.
     rateLimits: {
@@ -332,7 +351,9 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
           ? e.STRIPE_WEBHOOK_SECRET
           : `whsec_offline_${createHmac('sha256', authSecret).update('atrium-offline-billing-webhook').digest('base64url')}`,
       offlineCheckoutEnabled: billingProvider === 'offline' && (!isProduction || e.BILLING_PROVIDER === 'offline'),
-      stripe: e.STRIPE_SECRET_KEY ? { secretKey: e.STRIPE_SECRET_KEY, api: parseStripeApiBase(e.STRIPE_API_BASE) } : undefined,
+      stripe: e.STRIPE_SECRET_KEY
+        ? { secretKey: e.STRIPE_SECRET_KEY, api: parseStripeApiBase(e.STRIPE_API_BASE), timeoutMs: e.STRIPE_TIMEOUT_MS }
+        : undefined,
       prices: {
         pro: { monthly: e.STRIPE_PRICE_PRO_MONTHLY, yearly: e.STRIPE_PRICE_PRO_YEARLY },
         business: { monthly: e.STRIPE_PRICE_BUSINESS_MONTHLY, yearly: e.STRIPE_PRICE_BUSINESS_YEARLY },

@@ -10,6 +10,7 @@ import { type Database, type OpenOptions, openDatabase } from './db/client.ts';
 import { runMigrations } from './db/migrate.ts';
 import { jobDefinitions } from './jobs/definitions.ts';
 import { type JobDefinition, JobQueue } from './jobs/queue.ts';
+import { type Cache, cacheKeys, createCache, installCache, uninstallCache } from './lib/cache.ts';
 import { type Ai, createAi, seedAiModels } from './modules/ai/ai.runtime.ts';
 import { type Auth, createAuth } from './modules/auth/auth.ts';
 import { type Billing, createBilling, seedPlans } from './modules/billing/billing.runtime.ts';
@@ -38,6 +39,8 @@ export interface Runtime {
   events: EventHub;
   billing: Billing;
   ai: Ai;
+  /** Membership/entitlement/plan cache (lib/cache.ts): Redis when REDIS_URL is set, else in-process. */
+  cache: Cache;
   app: AppInstance | undefined;
   /** Stops accepting requests, waits for in-flight ones and running jobs, closes the database. */
   close(): Promise<void>;
@@ -45,11 +48,14 @@ export interface Runtime {
 
 export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
   const { config, logger } = options;
-  const database = await openDatabase(config, options.database);
+  const database = await openDatabase(config, { ...options.database, logger });
+  const cache = await createCache({ redisUrl: config.redisUrl, logger, singleProcess: database.kind === 'pglite' });
+  installCache(cache);
   try {
     const { applied } = await runMigrations(database);
     if (applied > 0) logger.info({ applied }, 'database migrations applied');
     await seedPlans(database, config);
+    await cache.invalidatePrefix(cacheKeys.plans);
     await seedAiModels(database, config);
 
     const mailer = createMailer(config, database);
@@ -85,6 +91,7 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
       events,
       billing,
       ai,
+      cache,
       app,
       close() {
         closing ??= (async () => {
@@ -92,12 +99,16 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
           await events.stop();
           await jobs.stop(config.shutdownTimeoutMs);
           await database.close();
+          uninstallCache(cache);
+          await cache.close();
         })();
         return closing;
       },
     };
   } catch (err) {
     await database.close().catch(() => {});
+    uninstallCache(cache);
+    await cache.close();
     throw err;
   }
 }

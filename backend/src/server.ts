@@ -3,11 +3,14 @@
  * database, starts the HTTP server and, unless WORKER_MODE=off, the job worker in the same process.
  * SIGTERM/SIGINT close gracefully: stop accepting, finish in-flight requests and jobs, then exit.
  */
+// Tracing first: it must hook pg and node:http before anything loads them (see tracing.ts).
+import './tracing.ts';
 import { ConfigError, loadConfig } from './config.ts';
 import { DatabaseConnectError } from './db/client.ts';
 import { seedDemoOnStart } from './db/seed/seed.ts';
 import { createLogger } from './lib/logger.ts';
 import { createRuntime } from './runtime.ts';
+import { shutdownTracing } from './tracing.ts';
 
 async function main() {
   let config: ReturnType<typeof loadConfig>;
@@ -63,6 +66,7 @@ async function main() {
     timer.unref();
     try {
       await runtime.close();
+      await shutdownTracing();
       logger.info('shutdown complete');
       process.exit(0);
     } catch (err) {

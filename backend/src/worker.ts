@@ -3,9 +3,12 @@
  * Run it beside API processes started with WORKER_MODE=off when scaling out on PostgreSQL.
  * (The embedded database allows one process only, so with PGlite keep the in-process worker.)
  */
+// Tracing first: it must hook pg and node:http before anything loads them (see tracing.ts).
+import './tracing.ts';
 import { ConfigError, loadConfig } from './config.ts';
 import { createLogger } from './lib/logger.ts';
 import { createRuntime } from './runtime.ts';
+import { shutdownTracing } from './tracing.ts';
 
 async function main() {
   let config: ReturnType<typeof loadConfig>;
@@ -32,6 +35,7 @@ async function main() {
     if (stopping) return;
     stopping = true;
     await runtime.close().catch((err) => logger.error({ err }, 'worker shutdown failed'));
+    await shutdownTracing();
     process.exit(0);
   };
   process.on('SIGTERM', () => void stop());

@@ -3,13 +3,30 @@
  * sign up (email confirmed through the dev outbox link) → create a workspace → a project and tasks →
  * drag a task on the board (persisted after reload) → invite a member and a viewer, who accept in
  * their own browser contexts → the member edits their own task; the viewer sees no edit controls and
- * the API refuses their direct PATCH (403) → the audit log shows what happened.
+ * the API refuses their direct PATCH (403) → the owner upgrades through the offline checkout page →
+ * breaks a task down with AI (the app's real provider code calls a local OpenAI-compatible server,
+ * e2e/fake-model.ts) and creates the chosen subtasks → streams a project summary → with no model
+ * available the AI panel shows the server's `ai_not_configured` message → the audit log shows what
+ * happened.
  */
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { hasChromium, launchBrowser, linkIn, newContext, PASSWORD, readMail, uniqueEmail } from './support';
+import { FAKE_BREAKDOWN, FAKE_SUMMARY, FakeModel } from './fake-model';
+import {
+  createUser,
+  E2E_PLATFORM_ADMIN,
+  hasChromium,
+  launchBrowser,
+  linkIn,
+  newContext,
+  PASSWORD,
+  readMail,
+  resultsDir,
+  uniqueEmail,
+} from './support';
 
 const webBase = inject('webBase');
+const aiPort = inject('aiPort');
 
 describe.skipIf(!hasChromium || !webBase)('main flow', () => {
   let browser: Browser;
@@ -26,7 +43,10 @@ describe.skipIf(!hasChromium || !webBase)('main flow', () => {
     return context.newPage();
   }
 
+  const model = new FakeModel();
+
   beforeAll(async () => {
+    if (aiPort) await model.listen(aiPort);
     browser = await launchBrowser();
     owner = await page();
   });
@@ -34,6 +54,7 @@ describe.skipIf(!hasChromium || !webBase)('main flow', () => {
   afterAll(async () => {
     for (const c of contexts) await c.close().catch(() => undefined);
     await browser?.close();
+    if (aiPort) await model.close();
   });
 
   async function signUp(p: Page, name: string, email: string) {
@@ -42,7 +63,7 @@ describe.skipIf(!hasChromium || !webBase)('main flow', () => {
     await p.getByLabel('Password').fill(PASSWORD);
     await p.getByRole('button', { name: 'Create account' }).click();
     await p.waitForURL(/\/verify-email/);
-    await expect.poll(() => p.getByRole('heading', { name: 'Check your inbox' }).isVisible()).toBe(true);
+    await p.getByRole('heading', { name: 'Check your inbox' }).waitFor();
     const mail = await readMail(webBase, email, 'Confirm your email');
     await p.goto(linkIn(mail, '/api/auth/verify-email'));
     await p.getByRole('heading', { name: 'Email confirmed' }).waitFor();
@@ -197,11 +218,115 @@ describe.skipIf(!hasChromium || !webBase)('main flow', () => {
     expect(status).toBe(403);
   });
 
+  it('upgrades through the offline checkout page and lands back on the billing page', async () => {
+    await owner.goto(`/w/${tenantId}/billing`);
+    await owner.getByRole('heading', { name: 'Billing', level: 1 }).waitFor();
+    await owner.locator('#plan-h', { hasText: 'Free' }).waitFor();
+    await owner.getByRole('meter', { name: 'Tasks' }).waitFor();
+    await owner.locator('[data-plan="pro"]').getByRole('button', { name: /Pro/ }).click();
+    // The offline provider's checkout page, served by the API through the web app's origin.
+    await owner.waitForURL(/\/api\/v1\/billing\/offline\/checkout\//);
+    await owner.getByRole('heading', { name: /Pro/ }).waitFor();
+    await owner.getByRole('button', { name: 'Complete purchase' }).click();
+    await owner.waitForURL(new RegExp(`/w/${tenantId}/billing\\?checkout=success`));
+    await owner.getByText('Your new plan is active').waitFor();
+    await owner.locator('#plan-h', { hasText: 'Pro' }).waitFor();
+    expect(await owner.getByRole('button', { name: 'Cancel subscription' }).isVisible()).toBe(true);
+  });
+
+  it('breaks a task down with AI against a local model server and creates the chosen subtasks', async () => {
+    expect(aiPort, 'global-setup provides the fake model port').toBeGreaterThan(0);
+    await owner.goto(`/w/${tenantId}/tasks`);
+    await owner.getByRole('link', { name: 'Book the venue' }).click();
+    await owner.getByLabel('Title').waitFor();
+    const panel = owner.getByRole('region', { name: 'AI breakdown' });
+    await panel.getByRole('button', { name: 'Break down with AI' }).click();
+    const [first, second, third] = FAKE_BREAKDOWN.subtasks.map((t) => t.title) as [string, string, string];
+    await panel.getByLabel(first).waitFor();
+    expect(model.calls.some((c) => c.structured && !c.stream)).toBe(true);
+    // Model output is text: the markup in a title is shown literally, never rendered.
+    await panel.getByText(third, { exact: true }).waitFor();
+    expect(await panel.locator('b, i').count()).toBe(0);
+    expect(await panel.getByText('Estimate: 2h').isVisible()).toBe(true);
+
+    await panel.getByLabel(second).uncheck();
+    await panel.getByRole('button', { name: 'Create selected (2)' }).click();
+    await panel.getByText('Created 2 tasks:').waitFor();
+    await panel.getByRole('link', { name: first }).waitFor();
+
+    await owner.goto(`/w/${tenantId}/tasks`);
+    await owner.getByRole('link', { name: first }).waitFor();
+    await owner.getByRole('link', { name: third }).waitFor();
+    expect(await owner.getByRole('link', { name: second }).count()).toBe(0);
+  });
+
+  it('streams a project summary as it arrives', async () => {
+    await owner.goto(`/w/${tenantId}/projects`);
+    await owner.getByRole('link', { name: 'Overview of Launch' }).click();
+    const panel = owner.getByRole('region', { name: 'AI summary' });
+    await panel.getByRole('button', { name: 'Summarize with AI' }).click();
+    const text = panel.getByTestId('ai-summary-text');
+    // While it streams: part of the text is there and the request can be canceled.
+    await panel.getByRole('button', { name: 'Cancel' }).waitFor();
+    await expect.poll(async () => ((await text.textContent()) ?? '').length).toBeGreaterThan(5);
+    expect((await text.textContent())?.includes(FAKE_SUMMARY)).toBe(false);
+    await expect.poll(() => text.textContent(), { timeout: 20_000 }).toContain(FAKE_SUMMARY);
+    await panel.getByRole('button', { name: 'Summarize again' }).waitFor();
+    expect(model.calls.some((c) => c.stream)).toBe(true);
+  });
+
+  it('reports the AI calls’ tokens and cost on the AI usage page', async () => {
+    await owner.goto(`/w/${tenantId}/ai-usage`);
+    const byModel = owner.getByRole('region', { name: 'By model' });
+    await byModel.getByText('openai_compatible:e2e-fake-model').waitFor();
+    const byFeature = owner.getByRole('region', { name: 'By feature' });
+    await byFeature.getByText('Task breakdown').waitFor();
+    await byFeature.getByText('Project summary').waitFor();
+    expect(await owner.getByRole('img', { name: /^Tokens per day/ }).count()).toBe(1);
+    // Cost is shown in dollars (the ledger keeps micro-dollars), and it is not zero.
+    await expect.poll(async () => (await byModel.textContent()) ?? '').toMatch(/\$0\.\d*[1-9]/);
+    await owner.screenshot({ path: `${resultsDir}/screenshots/ai-usage-with-data-desktop-light.png`, fullPage: true });
+  });
+
+  it('shows the server’s ai_not_configured message when no model is available', async () => {
+    // The cheapest honest way without a second app: a platform admin disables the breakdown models in
+    // the registry (as in production), so the gateway itself answers 503 ai_not_configured.
+    const admin = await createUser(webBase, 'platform-admin', 'Pat Platform', E2E_PLATFORM_ADMIN);
+    const models = await admin.http.ok<{ id: string; purpose: string; enabled: boolean }[]>('GET', '/api/v1/admin/ai-models');
+    const breakdown = models.filter((m) => m.purpose === 'task_breakdown' && m.enabled);
+    expect(breakdown.length).toBeGreaterThan(0);
+    for (const m of breakdown) await admin.http.ok('PATCH', `/api/v1/admin/ai-models/${m.id}`, { enabled: false });
+    try {
+      await owner.goto(`/w/${tenantId}/tasks`);
+      await owner.getByRole('link', { name: 'Write the launch plan' }).click();
+      const panel = owner.getByRole('region', { name: 'AI breakdown' });
+      const calls = model.calls.length;
+      await panel.getByRole('button', { name: 'Break down with AI' }).click();
+      const notice = panel.getByTestId('ai-not-configured');
+      await notice.waitFor();
+      expect(await notice.textContent()).toMatch(/No enabled AI model for task_breakdown.*AI_COMPATIBLE_BASE_URL/s);
+      expect(await notice.getAttribute('role')).toBe('status');
+      expect(await panel.getByRole('alert').count()).toBe(0);
+      expect(model.calls.length).toBe(calls);
+    } finally {
+      for (const m of breakdown) await admin.http.ok('PATCH', `/api/v1/admin/ai-models/${m.id}`, { enabled: true });
+    }
+  });
+
   it('shows those actions in the audit log', async () => {
     await owner.goto(`/w/${tenantId}/audit`);
     const table = owner.getByRole('table');
     await table.waitFor();
-    for (const action of ['task.created', 'member.invited', 'member.joined', 'task.status_changed']) {
+    for (const action of [
+      'task.created',
+      'member.invited',
+      'member.joined',
+      'task.status_changed',
+      'billing.checkout_started',
+      'billing.checkout_completed',
+      'ai.task_breakdown',
+      'ai.breakdown_accepted',
+    ]) {
       await table.locator(`tr[data-action="${action}"]`).first().waitFor();
     }
     // The filter narrows the list to one action.

@@ -13,11 +13,13 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { TestProject } from 'vitest/node';
-import { CHROMIUM_PATH } from './support';
+import { CHROMIUM_PATH, E2E_PLATFORM_ADMIN, E2E_PLATFORM_ADMIN_2 } from './support';
 
 declare module 'vitest' {
   export interface ProvidedContext {
     webBase: string;
+    /** The port the app expects its OpenAI-compatible model server on (a test starts e2e/fake-model.ts there). */
+    aiPort: number;
   }
 }
 
@@ -41,12 +43,14 @@ export default async function setup(project: TestProject) {
   if (!fs.existsSync(CHROMIUM_PATH)) {
     console.warn(`[e2e] ${CHROMIUM_PATH} not found: browser tests are skipped and the app is not started.`);
     project.provide('webBase', '');
+    project.provide('aiPort', 0);
     return;
   }
 
   // Point the tests at an app that is already running (e.g. `npm run dev`): E2E_BASE_URL=http://localhost:3000
   if (process.env.E2E_BASE_URL) {
     project.provide('webBase', process.env.E2E_BASE_URL.replace(/\/+$/, ''));
+    project.provide('aiPort', Number(process.env.E2E_AI_PORT ?? 0));
     return;
   }
 
@@ -56,8 +60,14 @@ export default async function setup(project: TestProject) {
   // The browser uses http://localhost:<port>: the API's WEB_URL (and so Better Auth's trusted origin)
   // defaults to that.
   const webBase = `http://localhost:${webPort}`;
+  // AI: the real provider code talks to a local fake model server that the tests start on aiPort.
+  const aiPort = await freePort();
   const env = {
     ...process.env,
+    AI_COMPATIBLE_BASE_URL: `http://127.0.0.1:${aiPort}/v1`,
+    AI_MODELS_FILE: path.join(root, 'frontend', 'e2e', 'fixtures', 'ai-models.json'),
+    AI_REQUESTS_PER_MINUTE: '1000',
+    PLATFORM_ADMIN_EMAILS: `${E2E_PLATFORM_ADMIN},${E2E_PLATFORM_ADMIN_2}`,
     APP_ENV: 'test',
     API_PORT: String(apiPort),
     WEB_PORT: String(webPort),
@@ -111,6 +121,7 @@ export default async function setup(project: TestProject) {
   }
 
   project.provide('webBase', webBase);
+  project.provide('aiPort', aiPort);
 
   return async () => {
     const proc = child;

@@ -8,6 +8,10 @@ import { fileURLToPath } from 'node:url';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
 
 export const CHROMIUM_PATH = '/usr/bin/chromium';
+/** A verified user with this email is a platform admin of the app under test (global-setup sets PLATFORM_ADMIN_EMAILS). */
+export const E2E_PLATFORM_ADMIN = 'e2e-platform-admin@example.com';
+/** A second one, for e2e/platform.test.ts (each address can sign up once per app run). */
+export const E2E_PLATFORM_ADMIN_2 = 'e2e-platform-admin-2@example.com';
 export const hasChromium = fs.existsSync(CHROMIUM_PATH);
 export const PASSWORD = 'correct-horse-battery-staple';
 export const resultsDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', 'test-results');
@@ -171,8 +175,12 @@ export class Http {
 }
 
 /** Signs up through Better Auth, confirms the email through the outbox link, and signs in. */
-export async function createUser(webBase: string, label: string, name = label): Promise<ApiUser & { http: Http }> {
-  const email = uniqueEmail(label);
+export async function createUser(
+  webBase: string,
+  label: string,
+  name = label,
+  email = uniqueEmail(label),
+): Promise<ApiUser & { http: Http }> {
   const http = new Http(webBase);
   const up = await http.req<{ user: { id: string } }>('POST', '/api/auth/sign-up/email', { email, password: PASSWORD, name });
   if (up.status !== 200) throw new Error(`sign-up: ${up.status} ${JSON.stringify(up.json)}`);

@@ -26,5 +26,5 @@ export function proxy(request: NextRequest) {
 }
 
 export const config = {
-  matcher: ['/api/:path*', '/docs', '/docs/:path*', '/w', '/w/:path*', '/onboarding'],
+  matcher: ['/api/:path*', '/docs', '/docs/:path*', '/w', '/w/:path*', '/onboarding', '/admin', '/admin/:path*'],
 };

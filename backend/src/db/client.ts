@@ -15,8 +15,10 @@ import { drizzle as drizzleNodePg } from 'drizzle-orm/node-postgres';
 import type { PgDatabase, PgQueryResultHKT, PgTransaction } from 'drizzle-orm/pg-core';
 import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import pg from 'pg';
+import type { Logger } from 'pino';
 import { type AppConfig, redactUrl } from '../config.ts';
 import * as schema from './schema/index.ts';
+import { watchSlowQueries } from './slow-queries.ts';
 
 export const APP_ROLE = 'atrium_app';
 
@@ -59,10 +61,12 @@ export interface OpenOptions {
   pgliteLoadDataDir?: Blob | File;
   /** PGlite only: keep the database in memory. */
   inMemory?: boolean;
+  /** Where queries slower than config.database.slowQueryMs are reported (warn). */
+  logger?: Logger;
 }
 
 export async function openDatabase(config: AppConfig, options: OpenOptions = {}): Promise<Database> {
-  return config.database.url ? openPostgres(config) : openPglite(config, options);
+  return config.database.url ? openPostgres(config, options) : openPglite(config, options);
 }
 
 async function openPglite(config: AppConfig, options: OpenOptions): Promise<Database> {
@@ -84,6 +88,7 @@ async function openPglite(config: AppConfig, options: OpenOptions): Promise<Data
       { cause: err },
     );
   }
+  if (options.logger) watchSlowQueries(client, config.database.slowQueryMs, options.logger);
   const db = drizzlePglite({ client, schema }) as unknown as AppDb;
   let inAppRole = false;
   const runner: SqlRunner = {
@@ -117,7 +122,7 @@ async function openPglite(config: AppConfig, options: OpenOptions): Promise<Data
   };
 }
 
-async function openPostgres(config: AppConfig): Promise<Database> {
+async function openPostgres(config: AppConfig, options: OpenOptions): Promise<Database> {
   const url = config.database.url as string;
   const pool = new pg.Pool({
     connectionString: url,
@@ -126,6 +131,10 @@ async function openPostgres(config: AppConfig): Promise<Database> {
     idleTimeoutMillis: 30_000,
     statement_timeout: config.database.statementTimeoutMs,
     application_name: 'atrium-api',
+    // node-postgres' pipeline mode: a query is written at once, not after the previous one's answer (the
+    // server still runs them in order). batchScopedBegin uses it to send a transaction's scope statement
+    // and its first query in one round trip.
+    pipeline: true,
     // Every connection of the API pool runs as the application role, so RLS applies to it.
     onConnect: async (c: pg.ClientBase) => {
       await c.query(`SET ROLE ${APP_ROLE}`);
@@ -133,6 +142,18 @@ async function openPostgres(config: AppConfig): Promise<Database> {
   } as unknown as pg.PoolConfig);
   // An idle client that errors (database restarted) must not crash the process; the pool replaces it.
   pool.on('error', () => {});
+  const { logger } = options;
+  if (logger) {
+    watchSlowQueries(pool, config.database.slowQueryMs, logger, { callbacks: true });
+    pool.on('connect', (c) => watchSlowQueries(c, config.database.slowQueryMs, logger));
+  }
+  // pg-pool takes its idle 'error' listener off a client while it is checked out: a socket that dies
+  // then (database restarted mid-transaction) would be an unhandled 'error' event and kill the
+  // process. The query in flight fails on its own and the pool discards the broken client on release.
+  pool.on('connect', (client) => {
+    client.on('error', () => {});
+  });
+  pool.on('connect', (client) => batchScopedBegin(client));
 
   const ownerUrl = config.database.migrationUrl ?? url;
   const withOwner = async <T>(fn: (runner: SqlRunner) => Promise<T>): Promise<T> => {
@@ -174,6 +195,96 @@ async function openPostgres(config: AppConfig): Promise<Database> {
     async close() {
       await pool.end().catch(() => {});
     },
+  };
+}
+
+/**
+ * The first statement of every scoped transaction (db/tenant.ts): `select set_config('role', …)` with its
+ * values inlined as escaped literals, so that it can travel in the same simple-query message as BEGIN.
+ */
+export const SCOPE_STATEMENT_PREFIX = "select set_config('role', ";
+
+type QueryFn = (...args: unknown[]) => Promise<unknown>;
+const EMPTY_RESULT = { command: 'BEGIN', rowCount: null, oid: 0, rows: [], fields: [] };
+
+/** A statement that only reads: a plain SELECT with nothing in it that acts outside the transaction's snapshot. */
+const READ_ONLY = /^\s*select\b/i;
+const SIDE_EFFECTS =
+  /\b(pg_notify|nextval|setval|pg_advisory_lock|pg_advisory_unlock|dblink|lo_)\w*|\bfor\s+(update|share|no\s+key\s+update|key\s+share)\b/i;
+
+/**
+ * Fewer round trips per transaction on node-postgres, which sends one statement per round trip:
+ *
+ * - Drizzle's `begin` is held back and sent together with the scope statement that always follows it
+ *   (`begin; select set_config(…)`: one simple-query message, one round trip, the same two statements
+ *   in the same order). Any other first statement gets its `begin` sent first, as before; a transaction
+ *   that sends nothing at all sends no `begin` and no `commit`/`rollback` either.
+ * - The `commit` of a transaction that only read (plain SELECTs) is sent but not waited for: the
+ *   caller carries on with its rows while the connection, back in the pool, finishes the COMMIT before
+ *   anything else it is given (node-postgres runs a client's queries strictly in order), so the next
+ *   transaction on it starts after this one ended and nothing set locally can leak into it. A
+ *   transaction that wrote anything waits for its COMMIT as before: no write is acknowledged before it
+ *   is durable.
+ * - With the pool in pipeline mode, the `begin; select set_config(…)` message is not waited for either:
+ *   it is written at once (corked until the end of this turn of the event loop) and the transaction's
+ *   next statement is written right behind it, so both travel in one write and cost one round trip.
+ *   The server runs them in order inside the transaction, so that statement cannot run unscoped: if the
+ *   scope statement failed, the transaction is aborted and everything after it fails too. Its outcome
+ *   is still awaited: the next statement's promise (and a COMMIT's) settles only after it, and rejects
+ *   with its error.
+ */
+export function batchScopedBegin(client: pg.PoolClient): void {
+  const query = client.query.bind(client) as QueryFn;
+  const pipelined = (client as unknown as { pipeline?: boolean }).pipeline === true;
+  let pendingBegin = false;
+  let readOnly = false;
+  /** The scope statement sent and not yet waited for (pipeline mode). */
+  let pendingScope: Promise<unknown> | undefined;
+  const send = (...args: unknown[]): Promise<unknown> => {
+    const [config, values] = args;
+    const text = typeof config === 'string' ? config : (config as { text?: unknown } | null)?.text;
+    const params = (config as { values?: unknown[] } | null)?.values ?? values;
+    const plain = typeof text === 'string' && !args.some((a) => typeof a === 'function') && (!Array.isArray(params) || params.length === 0);
+    if (plain && text === 'begin' && !pendingBegin) {
+      pendingBegin = true;
+      readOnly = true;
+      return Promise.resolve({ ...EMPTY_RESULT });
+    }
+    if (!pendingBegin) {
+      if (plain && text === 'commit' && readOnly) {
+        readOnly = false;
+        query('commit').catch(() => {}); // a failed COMMIT of a read changes nothing; the pool drops a broken client
+        return Promise.resolve({ ...EMPTY_RESULT, command: 'COMMIT' });
+      }
+      if (readOnly && (typeof text !== 'string' || !READ_ONLY.test(text) || SIDE_EFFECTS.test(text))) readOnly = false;
+      return query(...args);
+    }
+    pendingBegin = false;
+    if (plain && text.startsWith(SCOPE_STATEMENT_PREFIX)) {
+      const stream = (client as unknown as { connection?: { stream?: { cork(): void; uncork(): void } } }).connection?.stream;
+      if (pipelined && stream) {
+        stream.cork();
+        setImmediate(() => stream.uncork());
+        const sent = query(`begin; ${text}`);
+        sent.catch(() => {}); // observed through the next statement (wrapped above)
+        pendingScope = sent;
+        return Promise.resolve({ ...EMPTY_RESULT, command: 'SELECT' });
+      }
+      return query(`begin; ${text}`).then((r) => (Array.isArray(r) ? r[r.length - 1] : r));
+    }
+    readOnly = false;
+    if (plain && (text === 'commit' || text === 'rollback')) return Promise.resolve({ ...EMPTY_RESULT, command: text.toUpperCase() });
+    return query('begin').then(() => query(...args));
+  };
+  (client as unknown as { query: QueryFn }).query = (...args: unknown[]) => {
+    const scope = pendingScope;
+    const result = send(...args);
+    if (!scope || pendingScope !== scope) return result;
+    pendingScope = undefined;
+    // A rollback goes ahead whatever happened; anything else reports the scope statement's failure first.
+    const config = args[0];
+    if ((typeof config === 'string' ? config : (config as { text?: unknown } | null)?.text) === 'rollback') return result;
+    return Promise.all([scope, result]).then(([, r]) => r);
   };
 }
 

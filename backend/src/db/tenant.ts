@@ -12,8 +12,9 @@
  * from inside `fn`, or it waits forever.
  */
 import { sql } from 'drizzle-orm';
+import { afterCommitStore } from '../lib/cache.ts';
 import { requestContext } from '../lib/request-context.ts';
-import { APP_ROLE, type AppDb, type Tx } from './client.ts';
+import { APP_ROLE, type AppDb, SCOPE_STATEMENT_PREFIX, type Tx } from './client.ts';
 
 export interface Scope {
   tenantId?: string | null;
@@ -33,11 +34,47 @@ export interface ScopeOptions {
   lookup?: boolean;
 }
 
+/** A string as an SQL literal (what pg's escapeLiteral does): quotes doubled, backslashes in an E'' string. */
+export function sqlLiteral(value: string): string {
+  if (value.includes('\u0000')) throw new Error('A scope value cannot contain NUL');
+  const quoted = value.replace(/'/g, "''");
+  return value.includes('\\') ? `E'${quoted.replace(/\\/g, '\\\\')}'` : `'${quoted}'`;
+}
+
+/**
+ * The statement that opens every scoped transaction, with its values as escaped literals rather than
+ * bind parameters: on node-postgres it then travels with BEGIN in one round trip (db/client.ts,
+ * batchScopedBegin). The values are ids and hashes the callers validated; escaping makes any string safe.
+ */
+export function scopeStatement(role: string, scope?: Scope): string {
+  const settings: [string, string | null | undefined][] = scope
+    ? [
+        ['role', role],
+        ['app.tenant_id', scope.tenantId],
+        ['app.user_id', scope.userId],
+        ['app.invitation_id', scope.invitationId],
+        ['app.api_key_hash', scope.apiKeyHash],
+      ]
+    : [['role', role]];
+  const text = `select ${settings.map(([name, value]) => `set_config('${name}', ${sqlLiteral(value ?? '')}, true)`).join(', ')}`;
+  if (!text.startsWith(SCOPE_STATEMENT_PREFIX)) throw new Error('scope statement out of shape');
+  return text;
+}
+
 export async function withScope<T>(db: AppDb, scope: Scope, fn: (tx: Tx) => Promise<T>, options: ScopeOptions = {}): Promise<T> {
+  // Work registered for after the commit (cache invalidations, lib/cache.ts) runs once the transaction
+  // is over, committed or rolled back (a value read inside a rolled-back transaction is dropped too).
+  const pending: (() => Promise<void>)[] = [];
+  try {
+    return await afterCommitStore.run(pending, () => scopedTransaction(db, scope, fn, options));
+  } finally {
+    for (const after of pending) await after();
+  }
+}
+
+async function scopedTransaction<T>(db: AppDb, scope: Scope, fn: (tx: Tx) => Promise<T>, options: ScopeOptions): Promise<T> {
   return db.transaction(async (tx) => {
-    await tx.execute(
-      sql`select set_config('role', ${APP_ROLE}, true), set_config('app.tenant_id', ${scope.tenantId ?? ''}, true), set_config('app.user_id', ${scope.userId ?? ''}, true), set_config('app.invitation_id', ${scope.invitationId ?? ''}, true), set_config('app.api_key_hash', ${scope.apiKeyHash ?? ''}, true)`,
-    );
+    await tx.execute(sql.raw(scopeStatement(APP_ROLE, scope)));
     const ctx = requestContext.getStore();
     if (ctx && !options.lookup && !ctx.firstTransactionSeen) {
       ctx.firstTransactionSeen = true;
@@ -75,7 +112,7 @@ export async function withMetrics<T>(db: AppDb, fn: (tx: Tx) => Promise<T>): Pro
 
 async function withRole<T>(db: AppDb, role: string, fn: (tx: Tx) => Promise<T>): Promise<T> {
   return db.transaction(async (tx) => {
-    await tx.execute(sql`select set_config('role', ${role}, true)`);
+    await tx.execute(sql.raw(scopeStatement(role)));
     return fn(tx as Tx);
   });
 }

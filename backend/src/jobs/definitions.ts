@@ -27,6 +27,9 @@ export function jobDefinitions(deps: {
     name: DELIVER_WEBHOOK_JOB,
     retryLimit: deps.config.webhooks.retries,
     retryDelaySeconds: deps.config.webhooks.retryDelaySeconds,
+    // An attempt takes at most the 10 s request timeout: one still "active" long after is a lost run
+    // (the worker died); it is retried, and the receiver dedupes by the atrium-delivery id.
+    expireInSeconds: deps.config.webhooks.jobExpireSeconds,
     handler: async (data, { attempt }) => {
       const jobs = requestContext.getStore()?.jobs;
       if (!jobs) throw new Error('webhook delivery runs inside a worker');

@@ -13,6 +13,7 @@ import { fromDrizzle, fromPglite, PgBoss } from 'pg-boss';
 import type { AppConfig } from '../config.ts';
 import { APP_ROLE, type Database, type Tx } from '../db/client.ts';
 import { requestContext } from '../lib/request-context.ts';
+import { inJobSpan } from '../lib/trace.ts';
 
 export const QUEUE_SCHEMA = 'pgboss';
 
@@ -59,6 +60,9 @@ export class JobQueue {
             schema: QUEUE_SCHEMA,
             max: 4,
             application_name: 'atrium-jobs',
+            // How soon a crashed worker's active jobs are found expired and retried.
+            superviseIntervalSeconds: config.worker.superviseIntervalSeconds,
+            monitorIntervalSeconds: config.worker.superviseIntervalSeconds,
           });
     this.boss.on('error', (err: Error) => this.log.error({ err }, 'job queue error'));
   }
@@ -122,17 +126,20 @@ export class JobQueue {
           if (!job) return;
           const log = this.log.child({ jobId: job.id, queue: def.name, attempt: job.retryCount + 1 });
           const started = Date.now();
-          try {
-            await requestContext.run({ requestId: job.id, onFirstTransaction: [], firstTransactionSeen: true, jobs: this }, () =>
-              def.handler(job.data as never, { jobId: job.id, attempt: job.retryCount + 1, log }),
-            );
-            log.info({ durationMs: Date.now() - started }, 'job completed');
-            for (const fn of this.observers) fn(def.name, true, (Date.now() - started) / 1000);
-          } catch (err) {
-            log.warn({ err, durationMs: Date.now() - started }, 'job failed');
-            for (const fn of this.observers) fn(def.name, false, (Date.now() - started) / 1000);
-            throw err;
-          }
+          // One span per run (lib/trace.ts): with tracing on, its log lines carry the trace id.
+          await inJobSpan(def.name, job.id, job.retryCount + 1, async () => {
+            try {
+              await requestContext.run({ requestId: job.id, onFirstTransaction: [], firstTransactionSeen: true, jobs: this }, () =>
+                def.handler(job.data as never, { jobId: job.id, attempt: job.retryCount + 1, log }),
+              );
+              log.info({ durationMs: Date.now() - started }, 'job completed');
+              for (const fn of this.observers) fn(def.name, true, (Date.now() - started) / 1000);
+            } catch (err) {
+              log.warn({ err, durationMs: Date.now() - started }, 'job failed');
+              for (const fn of this.observers) fn(def.name, false, (Date.now() - started) / 1000);
+              throw err;
+            }
+          });
         },
       );
     }

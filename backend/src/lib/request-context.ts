@@ -14,6 +14,9 @@ export interface RequestContext {
   firstTransactionSeen: boolean;
   /** The job queue of the runtime serving this request or job (for jobs enqueued by shared services). */
   jobs?: JobQueue;
+  /** Set once known (tenant routes), for log lines written below the HTTP layer (slow queries). */
+  tenantId?: string;
+  userId?: string;
 }
 
 export const requestContext = new AsyncLocalStorage<RequestContext>();

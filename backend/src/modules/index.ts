@@ -3,6 +3,7 @@
  */
 import type { AppConfig } from '../config.ts';
 import type { AppInstance } from '../types.ts';
+import { adminRoutes } from './admin/admin.routes.ts';
 import { aiAdminRoutes } from './ai/ai.admin.routes.ts';
 import { aiRoutes } from './ai/ai.routes.ts';
 import { apiKeyRoutes } from './api-keys/api-keys.routes.ts';
@@ -17,6 +18,7 @@ import { planRoutes } from './plans/plans.routes.ts';
 import { projectRoutes } from './projects/projects.routes.ts';
 import { systemRoutes } from './system/system.routes.ts';
 import { taskRoutes } from './tasks/tasks.routes.ts';
+import { tenantExportRoutes } from './tenants/export.routes.ts';
 import { invitationRoutes, tenantRoutes } from './tenants/tenants.routes.ts';
 import { webhookRoutes } from './webhooks/webhooks.routes.ts';
 
@@ -39,9 +41,11 @@ export const routeModules: RouteModule[] = [
   { prefix: '/api/v1/tenants', routes: webhookRoutes },
   { prefix: '/api/v1/tenants', routes: billingRoutes },
   { prefix: '/api/v1/tenants', routes: aiRoutes },
+  { prefix: '/api/v1/tenants', routes: tenantExportRoutes },
   { prefix: '/api/v1/invitations', routes: invitationRoutes },
   { prefix: '/api/v1/plans', routes: planRoutes },
   { prefix: '/api/v1/admin', routes: aiAdminRoutes },
+  { prefix: '/api/v1/admin', routes: adminRoutes },
   { prefix: '/api/v1/webhooks', routes: billingWebhookRoutes },
   { prefix: '/api/v1/billing/offline', routes: offlineCheckoutRoutes, enabled: (c) => c.billing.provider === 'offline' },
   { prefix: '/api/v1/dev', routes: devRoutes, enabled: (c) => c.appEnv !== 'production' },

@@ -8,6 +8,27 @@ import fp from 'fastify-plugin';
 import { hasZodFastifySchemaValidationErrors, isResponseSerializationError } from 'fastify-type-provider-zod';
 import { AppError, codeForStatus, type ErrorCode, type ErrorDetail } from '../lib/errors.ts';
 
+const compiledPatterns = new WeakMap<FastifyInstance, { method: string; pattern: RegExp }[]>();
+/** Every registered route as a regular expression over concrete paths (built once per app, on first use). */
+function routePatterns(app: FastifyInstance) {
+  const cached = compiledPatterns.get(app);
+  if (cached) return cached;
+  const inventory = (app as unknown as { routeInventory?: { method: string; url: string }[] }).routeInventory ?? [];
+  // OPTIONS * is the CORS preflight, not a resource.
+  const compiled = inventory
+    .filter((r) => r.method !== 'OPTIONS')
+    .map((r) => {
+      const source = r.url
+        .replace(/\/+$/, '')
+        .split(/(:\w+|\*)/)
+        .map((part) => (part === '*' ? '.*' : part.startsWith(':') ? '[^/]+' : part.replace(/[.+?^${}()|[\]\\]/g, '\\$&')))
+        .join('');
+      return { method: r.method, pattern: new RegExp(`^${source}/?$`) };
+    });
+  compiledPatterns.set(app, compiled);
+  return compiled;
+}
+
 export function sendError(
   request: FastifyRequest,
   reply: FastifyReply,
@@ -23,6 +44,21 @@ export function sendError(
       success: false,
       error: { code, message, ...(details !== undefined ? { details } : {}), requestId: request.id },
     });
+}
+
+/** Connection-level failures of PostgreSQL (node-postgres errors and server codes of class 08 / 57P). */
+const DB_DOWN_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', '57P01', '57P02', '57P03', '53300']);
+const DB_DOWN_MESSAGE =
+  /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error|Client was closed and is not queryable|the database system is (starting up|shutting down|in recovery mode)|terminating connection due to/i;
+
+/** True when `err` (or an error it wraps, e.g. Drizzle's query error) says the database is unreachable. */
+export function isDatabaseUnavailable(err: unknown): boolean {
+  for (let e = err, depth = 0; e && depth < 8; e = (e as { cause?: unknown }).cause, depth++) {
+    const { code, message } = e as { code?: unknown; message?: unknown };
+    if (typeof code === 'string' && (DB_DOWN_CODES.has(code) || code.startsWith('08'))) return true;
+    if (typeof message === 'string' && DB_DOWN_MESSAGE.test(message)) return true;
+  }
+  return false;
 }
 
 const METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'] as const;
@@ -65,6 +101,12 @@ export default fp(async function errorsPlugin(app: FastifyInstance) {
     if (status >= 400 && status < 500) {
       return sendError(request, reply, status, codeForStatus(status), err.message || 'Bad request');
     }
+    if (isDatabaseUnavailable(err)) {
+      // The database went away (restart, failover, network): a temporary condition, not a bug.
+      request.log.warn({ err }, 'database unavailable');
+      reply.header('retry-after', '1');
+      return sendError(request, reply, 503, 'service_unavailable', 'Service temporarily unavailable; retry in a moment');
+    }
     request.log.error({ err }, 'unhandled error');
     if (status === 503) return sendError(request, reply, 503, 'service_unavailable', 'Service temporarily unavailable');
     return sendError(request, reply, 500, 'internal_error', 'Internal server error');
@@ -73,8 +115,13 @@ export default fp(async function errorsPlugin(app: FastifyInstance) {
   app.setNotFoundHandler((request, reply) => {
     const path = request.url.split('?')[0] ?? '/';
     // A known path asked with a method it does not have is 405, with the methods it does have.
-    const allowed = METHODS.filter((method) => method !== request.method && app.hasRoute({ method, url: path }));
-    if (allowed.length > 0 && !app.hasRoute({ method: request.method as (typeof METHODS)[number], url: path })) {
+    // Parametric routes (`/tenants/:tenantId`) are matched against the route inventory's patterns.
+    const patterns = routePatterns(app);
+    const has = (method: string) =>
+      app.hasRoute({ method: method as (typeof METHODS)[number], url: path }) ||
+      patterns.some((r) => r.method === method && r.pattern.test(path));
+    const allowed = METHODS.filter((method) => method !== request.method && has(method));
+    if (allowed.length > 0 && !has(request.method)) {
       reply.header('allow', allowed.join(', '));
       return sendError(request, reply, 405, 'method_not_allowed', `Method ${request.method} is not allowed on ${path}`);
     }

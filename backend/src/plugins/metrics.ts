@@ -14,6 +14,7 @@ import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom
 import { z } from 'zod';
 import type { AppConfig } from '../config.ts';
 import { withMetrics } from '../db/tenant.ts';
+import { cacheStats } from '../lib/cache.ts';
 import { AppError } from '../lib/errors.ts';
 import { readBusinessFigures } from '../modules/metrics/metrics.repository.ts';
 
@@ -43,6 +44,16 @@ export default fp(async function metricsPlugin(app: FastifyInstance, opts: { con
     help: 'Failed job runs (each retry counts) by queue',
     labelNames: ['queue'] as const,
     registers: [register],
+  });
+  new Counter({
+    name: 'atrium_cache_requests_total',
+    help: 'Cache lookups by cache (membership, entitlements, plan) and result (hit, miss, bypass = cache not usable)',
+    labelNames: ['cache', 'result'] as const,
+    registers: [register],
+    collect() {
+      this.reset();
+      for (const s of cacheStats()) this.inc({ cache: s.cache, result: s.result }, s.count);
+    },
   });
   app.jobs.observe((queue, ok, seconds) => {
     jobRuns.observe({ queue, outcome: ok ? 'completed' : 'failed' }, seconds);

@@ -32,6 +32,82 @@ function pruneUnusedSchemas(doc: OpenApiDoc): OpenApiDoc {
   return { ...rest, components };
 }
 
+/** Paths the rate limiter skips on purpose (probes and the metrics scraper). */
+const NOT_RATE_LIMITED = new Set(['/healthz', '/readyz', '/metrics']);
+const integerHeader = (description: string) => ({
+  description,
+  schema: { type: 'integer', format: 'int32', minimum: 0, maximum: 1_000_000_000 },
+});
+
+type ResponseDoc = { description?: string; content?: unknown; headers?: Record<string, unknown> };
+
+/**
+ * Answers that come from the transport rather than the route, on every /api/v1 operation: 400 for a
+ * body that is not JSON or a path with broken percent-encoding (app.ts frameworkErrors), 401 when a
+ * request carries a credential that is invalid (even on public routes, see plugins/auth.ts), and 413
+ * and 415 on methods that take a body (the body limit and the JSON-only parser apply to all of them).
+ */
+function documentTransportErrors(doc: OpenApiDoc): OpenApiDoc {
+  const paths = (doc.paths ?? {}) as Record<string, Record<string, { responses?: Record<string, ResponseDoc> }>>;
+  const added: [string, string, string[], boolean?][] = [
+    ['400', 'Malformed request: a body that is not valid JSON, or a path with broken percent-encoding', ['post', 'put', 'patch', 'delete']],
+    ['400', 'Malformed request: a path with broken percent-encoding', ['get'], true],
+    ['401', 'The request carries an invalid, expired or revoked credential', ['get', 'post', 'put', 'patch', 'delete']],
+    ['413', 'Request body is too large', ['post', 'put', 'patch', 'delete']],
+    ['415', 'Unsupported Content-Type; send application/json', ['post', 'put', 'patch', 'delete']],
+  ];
+  for (const [url, operations] of Object.entries(paths)) {
+    if (!url.startsWith('/api/v1/')) continue;
+    for (const [method, operation] of Object.entries(operations)) {
+      const responses = operation.responses;
+      const envelope = responses?.['500']?.content;
+      if (!responses || !envelope) continue;
+      for (const [status, description, methods, onlyWithPathParams] of added) {
+        if (onlyWithPathParams && !url.includes('{')) continue;
+        if (methods.includes(method) && !responses[status]) responses[status] = { description, content: envelope };
+      }
+    }
+  }
+  return doc;
+}
+
+/** The RateLimit-* headers (plugins/rate-limit.ts) on every 2xx and 4xx answer, and Retry-After on 429. */
+function documentRateLimitHeaders(doc: OpenApiDoc): OpenApiDoc {
+  const paths = (doc.paths ?? {}) as Record<string, Record<string, { responses?: Record<string, { headers?: Record<string, unknown> }> }>>;
+  for (const [url, operations] of Object.entries(paths)) {
+    if (NOT_RATE_LIMITED.has(url)) continue;
+    for (const operation of Object.values(operations)) {
+      for (const [status, original] of Object.entries(operation.responses ?? {})) {
+        if (!/^[24]/.test(status)) continue;
+        // A copy: responses added by documentTransportErrors share their content object.
+        const response = { ...original };
+        (operation.responses as Record<string, unknown>)[status] = response;
+        response.headers = {
+          ...response.headers,
+          'Access-Control-Allow-Origin': { $ref: '#/components/headers/AccessControlAllowOrigin' },
+          'RateLimit-Limit': { $ref: '#/components/headers/RateLimitLimit' },
+          'RateLimit-Remaining': { $ref: '#/components/headers/RateLimitRemaining' },
+          'RateLimit-Reset': { $ref: '#/components/headers/RateLimitReset' },
+          ...(status === '429' ? { 'Retry-After': { $ref: '#/components/headers/RetryAfter' } } : {}),
+        };
+      }
+    }
+  }
+  const components = (doc.components ?? {}) as Record<string, unknown>;
+  components.headers = {
+    AccessControlAllowOrigin: {
+      description: 'Only for a browser Origin on the CORS allow-list (CORS_ORIGINS)',
+      schema: { type: 'string', format: 'uri', maxLength: 2048 },
+    },
+    RateLimitLimit: integerHeader('Requests allowed in the current window'),
+    RateLimitRemaining: integerHeader('Requests left in the current window'),
+    RateLimitReset: integerHeader('Seconds until the window resets'),
+    RetryAfter: integerHeader('Seconds to wait before retrying'),
+  };
+  doc.components = components as OpenApiDoc['components'];
+  return doc;
+}
+
 export default fp(async function openapiPlugin(app: FastifyInstance, opts: { config: AppConfig }) {
   await app.register(swagger, {
     openapi: {
@@ -45,14 +121,24 @@ export default fp(async function openapiPlugin(app: FastifyInstance, opts: { con
         license: { name: 'MIT', identifier: 'MIT' },
         contact: { name: 'Atrium maintainers', url: 'https://atrium.invalid/support' },
       },
-      servers: [{ url: '/', description: 'This server' }],
+      // x-internal: false says the API is meant for outside callers (OWASP API9 inventory rule).
+      servers: [
+        { url: '/', description: 'This server (local, staging or production: wherever it runs)', 'x-internal': false } as { url: string },
+      ],
       tags: [
         { name: 'system', description: 'Health, readiness and API metadata' },
         { name: 'dev', description: 'Local development helpers (not in production)' },
       ],
       components: {
         securitySchemes: {
-          bearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'Short-lived JWT from GET /api/auth/token' },
+          bearerAuth: {
+            type: 'http',
+            scheme: 'bearer',
+            bearerFormat: 'JWT',
+            description:
+              'Short-lived JWT (EdDSA, 15 minutes) from GET /api/auth/token, issued and verified following RFC8725 ' +
+              '(JWT best current practices): algorithm allow-list, iss, aud and exp checked',
+          },
           cookieAuth: { type: 'apiKey', in: 'cookie', name: 'atrium.session_token', description: 'Better Auth session cookie (browsers)' },
           apiKeyAuth: {
             type: 'apiKey',
@@ -65,7 +151,9 @@ export default fp(async function openapiPlugin(app: FastifyInstance, opts: { con
     },
     transform: jsonSchemaTransform,
     transformObject: (input) =>
-      pruneUnusedSchemas(jsonSchemaTransformObject(input) as OpenApiDoc) as ReturnType<typeof jsonSchemaTransformObject>,
+      documentRateLimitHeaders(documentTransportErrors(pruneUnusedSchemas(jsonSchemaTransformObject(input) as OpenApiDoc))) as ReturnType<
+        typeof jsonSchemaTransformObject
+      >,
   });
 
   await app.register(swaggerUi, {

@@ -7,6 +7,7 @@
  * this process's memory (logged once) and returns to Redis when it is back: the API keeps serving.
  */
 import { createRequire } from 'node:module';
+import { isIPv6 } from 'node:net';
 import rateLimit, { type FastifyRateLimitStore } from '@fastify/rate-limit';
 import type { FastifyBaseLogger, FastifyInstance, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
@@ -15,6 +16,7 @@ import type { AppConfig } from '../config.ts';
 import { withTenant } from '../db/tenant.ts';
 import { AppError } from '../lib/errors.ts';
 import { getEntitlements } from '../modules/plans/entitlements.ts';
+import { LeasedRedisStore } from './rate-limit-lease.ts';
 
 type Store = FastifyRateLimitStore;
 type StoreCtor = new (...args: unknown[]) => Store;
@@ -38,7 +40,14 @@ function failoverStore(redis: Redis | undefined, log: FastifyBaseLogger) {
 
     constructor(params: { continueExceeding?: boolean; exponentialBackoff?: boolean }, local?: Store, remote?: Store) {
       this.local = local ?? new LocalStore(params.continueExceeding, params.exponentialBackoff, 10_000);
-      this.remote = remote ?? (redis ? new RedisStore(params.continueExceeding, params.exponentialBackoff, redis, NAMESPACE) : undefined);
+      // Counts reserved in leases (rate-limit-lease.ts): no Redis round trip per request for busy callers.
+      this.remote =
+        remote ??
+        (redis
+          ? params.continueExceeding || params.exponentialBackoff
+            ? new RedisStore(params.continueExceeding, params.exponentialBackoff, redis, NAMESPACE)
+            : (new LeasedRedisStore(redis, NAMESPACE) as unknown as Store)
+          : undefined);
     }
 
     incr(key: string, cb: (err: Error | null, result?: { current: number; ttl: number }) => void, timeWindow: number, max: number) {
@@ -80,7 +89,49 @@ function principalKey(request: FastifyRequest): string {
     const tenantId = (request.params as { tenantId?: string } | undefined)?.tenantId;
     return tenantId ? `u:${p.userId}:t:${tenantId}` : `u:${p.userId}`;
   }
-  return `ip:${request.ip}`;
+  return `ip:${ipKey(request.ip)}`;
+}
+
+/**
+ * The client address as a rate-limit key. An IPv6 client usually holds a whole /64 (one subscriber's
+ * allocation), so its addresses count together; IPv4 (and IPv4-mapped IPv6) count per address.
+ */
+export function ipKey(ip: string): string {
+  if (!isIPv6(ip)) return ip;
+  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(ip);
+  if (mapped) return mapped[1] as string;
+  const [head = '', tail = ''] = ip.toLowerCase().split('%')[0]?.split('::') ?? [];
+  const left = head ? head.split(':') : [];
+  const right = ip.includes('::') && tail ? tail.split(':') : [];
+  const groups = ip.includes('::') ? [...left, ...Array(8 - left.length - right.length).fill('0'), ...right] : left;
+  return `${groups
+    .slice(0, 4)
+    .map((g) => g.replace(/^0+(?=.)/, ''))
+    .join(':')}::/64`;
+}
+
+/**
+ * Per-account limits on the credential endpoints, on top of Better Auth's per-IP limits: an attacker
+ * spreading guesses for one account over many addresses is stopped too. Keyed by the normalized email
+ * of the request body, in the same store as every other limit (shared through Redis when set).
+ */
+export const ACCOUNT_LIMITED_PATHS: Record<string, string> = {
+  '/api/auth/sign-in/email': 'sign-in',
+  '/api/auth/request-password-reset': 'reset',
+  '/api/auth/forget-password': 'reset',
+};
+export const ACCOUNT_LIMIT = { max: 10, timeWindowMs: 15 * 60_000 };
+
+function emailOf(body: unknown): string | undefined {
+  let value: unknown;
+  if (typeof body === 'string') {
+    try {
+      value = (JSON.parse(body) as { email?: unknown } | null)?.email;
+    } catch {
+      value = new URLSearchParams(body).get('email');
+    }
+  } else if (body && typeof body === 'object') value = (body as { email?: unknown }).email;
+  return typeof value === 'string' && value.trim() ? value.normalize('NFKC').trim().toLowerCase() : undefined;
 }
 
 export default fp(async function rateLimitPlugin(app: FastifyInstance, opts: { config: AppConfig }) {
@@ -134,9 +185,32 @@ export default fp(async function rateLimitPlugin(app: FastifyInstance, opts: { c
     errorResponseBuilder: (_request, context) =>
       new AppError('rate_limited', `Too many requests; retry in ${context.after}`, { limit: context.max, retryAfter: context.after }),
   });
+
+  const accountLimiter = app.createRateLimit({
+    max: ACCOUNT_LIMIT.max,
+    timeWindow: ACCOUNT_LIMIT.timeWindowMs,
+    keyGenerator: (request) => {
+      const path = request.url.split('?')[0] ?? '';
+      return `acct:${ACCOUNT_LIMITED_PATHS[path]}:${emailOf(request.body)}`;
+    },
+  });
+  app.addHook('preHandler', async (request, reply) => {
+    const kind = ACCOUNT_LIMITED_PATHS[request.url.split('?')[0] ?? ''];
+    if (request.method !== 'POST' || !kind || !emailOf(request.body)) return;
+    const result = await accountLimiter(request);
+    if (result.isAllowed || !result.isExceeded) return;
+    reply.header('retry-after', String(result.ttlInSeconds));
+    throw new AppError('rate_limited', `Too many attempts for this account; retry in ${result.ttlInSeconds} seconds`, {
+      retryAfter: result.ttlInSeconds,
+    });
+  });
 });
 
 /** Route config for the authentication endpoints: a stricter limit per client IP. */
 export function authRouteRateLimit(config: AppConfig) {
-  return { max: config.rateLimits.authPerMinute, timeWindow: 60_000, keyGenerator: (request: FastifyRequest) => `auth-ip:${request.ip}` };
+  return {
+    max: config.rateLimits.authPerMinute,
+    timeWindow: 60_000,
+    keyGenerator: (request: FastifyRequest) => `auth-ip:${ipKey(request.ip)}`,
+  };
 }

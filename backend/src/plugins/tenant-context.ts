@@ -1,10 +1,12 @@
 /**
  * Tenant context for routes under /api/v1/tenants/:tenantId: the caller's membership and role in
- * that tenant, read fresh on every request (a removed member loses access at once, even with a JWT
- * that is still valid). A non-member gets 404 — never a hint that the tenant exists.
+ * that tenant, through the membership cache (lib/cache.ts), which every membership change invalidates
+ * on all instances, so a removed member loses access at once, even with a JWT that is still valid.
+ * A non-member gets 404 — never a hint that the tenant exists.
  */
 import type { FastifyRequest } from 'fastify';
 import { forbidden, notFound } from '../lib/errors.ts';
+import { requestContext } from '../lib/request-context.ts';
 import { permissionsForScopes } from '../modules/api-keys/api-keys.service.ts';
 import type { Actor } from '../modules/audit/audit.service.ts';
 import { allowed, type Permission } from '../modules/tenants/permissions.ts';
@@ -36,6 +38,8 @@ export async function loadTenantContext(request: FastifyRequest): Promise<void> 
   if (principal.kind === 'api_key') {
     // A key belongs to one tenant; any other tenant does not exist for it.
     if (principal.tenantId !== tenantId) throw notFound('Tenant');
+    const ctx = requestContext.getStore();
+    if (ctx) ctx.tenantId = tenantId;
     request.tenant = {
       tenantId,
       userId: null,
@@ -56,6 +60,8 @@ export async function loadTenantContext(request: FastifyRequest): Promise<void> 
   const membership = await resolveMembership(request.server.database.db, tenantId, actor.id);
   if (!membership) throw notFound('Tenant');
   request.tenant = memberContext(tenantId, actor.id, membership, actor);
+  const ctx = requestContext.getStore();
+  if (ctx) Object.assign(ctx, { tenantId, userId: actor.id });
 }
 
 export function tenantOf(request: FastifyRequest): TenantContext {

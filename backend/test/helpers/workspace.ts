@@ -69,4 +69,7 @@ export async function setPlan(
   const { tenants } = await import('../../src/db/schema/index.ts');
   const { eq } = await import('drizzle-orm');
   await withTenant(database.db, { tenantId }, (tx) => tx.update(tenants).set({ plan }).where(eq(tenants.id, tenantId)));
+  // Written behind billing's back: drop the cached entitlements as billing would (lib/cache.ts).
+  const { cacheKeys, invalidateCache } = await import('../../src/lib/cache.ts');
+  await invalidateCache({ keys: [cacheKeys.entitlements(tenantId)] });
 }

@@ -197,6 +197,10 @@ const MATRIX: Record<string, RouteCase> = {
       else expect(name).not.toBe((p.payload as { name: string }).name);
     },
   },
+  'GET /api/v1/tenants/:tenantId/export': {
+    allowed: ['owner'],
+    prepare: async () => ({ params: { tenantId } }),
+  },
   'DELETE /api/v1/tenants/:tenantId': {
     allowed: ['owner'],
     // A workspace of its own for each call, where the caller holds `role`.

@@ -8,6 +8,7 @@ import type { LightMyRequestResponse } from 'fastify';
 import { expect } from 'vitest';
 import { type Role, tenants } from '../../src/db/schema/index.ts';
 import { withTenant } from '../../src/db/tenant.ts';
+import { cacheKeys, invalidateCache } from '../../src/lib/cache.ts';
 import type { AppInstance } from '../../src/types.ts';
 import { createUser, type TestUser, uniqueEmail } from '../helpers/auth.ts';
 
@@ -111,6 +112,8 @@ export const tenantUrl = (tenantId: string, rest = '') => `/api/v1/tenants/${ten
  */
 export async function liftPlan(app: AppInstance, tenantId: string) {
   await withTenant(app.database.db, { tenantId }, (tx) => tx.update(tenants).set({ plan: 'business' }).where(eq(tenants.id, tenantId)));
+  // Written behind billing's back: drop the cached entitlements as billing would (lib/cache.ts).
+  await invalidateCache({ keys: [cacheKeys.entitlements(tenantId)] });
 }
 
 /** Creates a tenant through the API (the caller becomes owner), on the business plan (see liftPlan). */

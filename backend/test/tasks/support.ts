@@ -9,6 +9,7 @@ import { expect } from 'vitest';
 import { auditLogs, tasks, tenants, tenantUsage } from '../../src/db/schema/index.ts';
 import { randomSource, taskDraft } from '../../src/db/seed/factories.ts';
 import { withTenant } from '../../src/db/tenant.ts';
+import { cacheKeys, invalidateCache } from '../../src/lib/cache.ts';
 import { newId } from '../../src/lib/ids.ts';
 import type { AppInstance } from '../../src/types.ts';
 import type { TestApp } from '../helpers/app.ts';
@@ -158,6 +159,8 @@ export async function listAll(app: AppInstance, user: TestUser, tenantId: string
 /** Changes the tenant's plan directly in the database (billing has no API yet). */
 export async function setPlan(t: TestApp, tenantId: string, plan: 'free' | 'pro' | 'business') {
   await withTenant(t.database.db, { tenantId }, (tx) => tx.update(tenants).set({ plan }).where(eq(tenants.id, tenantId)));
+  // Written behind billing's back: drop the cached entitlements as billing would (lib/cache.ts).
+  await invalidateCache({ keys: [cacheKeys.entitlements(tenantId)] });
 }
 
 /** Sets a usage counter directly (bulk-inserted rows bypass the services that keep it). */

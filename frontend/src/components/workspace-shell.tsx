@@ -9,7 +9,9 @@ import { rememberWorkspace } from '@/lib/last-workspace';
 import type { Permission } from '@/lib/permissions';
 import { useMe } from '@/lib/queries';
 import { useSignOut } from '@/lib/use-sign-out';
+import { PastDueBanner } from './billing/past-due-banner';
 import { Logo } from './logo';
+import { PlatformAdminLink } from './platform/admin-link';
 import { ThemeToggle } from './theme-toggle';
 import { Avatar } from './ui/avatar';
 import { Badge } from './ui/badge';
@@ -18,16 +20,20 @@ import { cn } from './ui/cn';
 import { DialogContent, DialogRoot } from './ui/dialog';
 import {
   BoardIcon,
+  CardIcon,
+  ChartIcon,
   CheckIcon,
   ChevronUpDownIcon,
   FolderIcon,
   GearIcon,
+  KeyIcon,
   ListIcon,
   LogOutIcon,
   MenuIcon,
   PlusIcon,
   ShieldIcon,
   UsersIcon,
+  WebhookIcon,
 } from './ui/icons';
 import { EmptyState } from './ui/states';
 import { makeWorkspaceValue, WorkspaceProvider } from './workspace-context';
@@ -38,6 +44,10 @@ const NAV: { href: string; label: string; Icon: typeof ListIcon; needs?: Permiss
   { href: 'projects', label: 'Projects', Icon: FolderIcon },
   { href: 'members', label: 'Members', Icon: UsersIcon, needs: 'member:read' },
   { href: 'audit', label: 'Audit log', Icon: ShieldIcon, needs: 'audit:read' },
+  { href: 'api-keys', label: 'API keys', Icon: KeyIcon, needs: 'apikey:manage' },
+  { href: 'webhooks', label: 'Webhooks', Icon: WebhookIcon, needs: 'webhook:manage' },
+  { href: 'billing', label: 'Billing', Icon: CardIcon, needs: 'billing:manage' },
+  { href: 'ai-usage', label: 'AI usage', Icon: ChartIcon, needs: 'ai:use' },
   { href: 'settings', label: 'Settings', Icon: GearIcon },
 ];
 
@@ -47,10 +57,7 @@ function WorkspaceSwitcher({ tenantId }: { tenantId: string }) {
   const current = memberships.find((m) => m.tenantId === tenantId);
   return (
     <DropdownMenu.Root>
-      <DropdownMenu.Trigger
-        className="flex w-full items-center gap-2.5 rounded-lg border border-border bg-surface px-2.5 py-2 text-left text-sm hover:bg-surface-2"
-        aria-label={`Workspace: ${current?.name ?? ''}. Switch workspace`}
-      >
+      <DropdownMenu.Trigger className="flex w-full items-center gap-2.5 rounded-lg border border-border bg-surface px-2.5 py-2 text-left text-sm hover:bg-surface-2">
         <span
           aria-hidden="true"
           className="flex size-7 shrink-0 items-center justify-center rounded-md bg-accent text-xs font-bold text-accent-foreground"
@@ -60,6 +67,7 @@ function WorkspaceSwitcher({ tenantId }: { tenantId: string }) {
         <span className="min-w-0 flex-1">
           <span className="block truncate font-semibold">{current?.name}</span>
           {current && <span className="block text-xs text-muted">{ROLE_LABEL[current.role]}</span>}
+          <span className="sr-only">Switch workspace</span>
         </span>
         <ChevronUpDownIcon className="size-4 text-muted" />
       </DropdownMenu.Trigger>
@@ -147,6 +155,7 @@ function SidebarContent({
             </div>
           </div>
         )}
+        <PlatformAdminLink onNavigate={onNavigate} />
         <div className="flex items-center justify-between gap-2">
           <ThemeToggle />
           <Button variant="ghost" size="sm" onClick={signOut} loading={pending}>
@@ -216,6 +225,7 @@ export function WorkspaceShell({ tenantId, children }: { tenantId: string; child
             <Badge>{ROLE_LABEL[value.role]}</Badge>
           </header>
           <main id="main" tabIndex={-1} className="flex-1 outline-none">
+            <PastDueBanner />
             {children}
           </main>
         </div>

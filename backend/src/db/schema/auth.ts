@@ -19,6 +19,12 @@ export const users = pgTable(
     emailVerified: boolean('email_verified').notNull().default(false),
     image: text('image'),
     twoFactorEnabled: boolean('two_factor_enabled').default(false),
+    /** Platform role (Better Auth admin plugin): 'admin' runs this installation; 'user' everyone else. */
+    role: text('role').$type<'user' | 'admin'>().notNull().default('user'),
+    banned: boolean('banned').notNull().default(false),
+    banReason: text('ban_reason'),
+    /** A ban ends by itself at this time; null: until lifted. */
+    banExpires: timestamp('ban_expires', { withTimezone: true }),
     ...timestamps,
   },
   (t) => [uniqueIndex('users_email_key').on(t.email)],
@@ -35,6 +41,8 @@ export const sessions = pgTable(
     expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
     ipAddress: text('ip_address'),
     userAgent: text('user_agent'),
+    /** Set on an impersonation session: the platform admin acting as this session's user. */
+    impersonatedBy: text('impersonated_by'),
     ...timestamps,
   },
   (t) => [uniqueIndex('sessions_token_key').on(t.token), index('sessions_user_idx').on(t.userId)],

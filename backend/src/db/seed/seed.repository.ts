@@ -3,6 +3,7 @@
  * them) and the tenant's plan (billing has no service yet).
  */
 import { eq, sql } from 'drizzle-orm';
+import { cacheKeys, invalidateCache } from '../../lib/cache.ts';
 import type { AppDb, Executor } from '../client.ts';
 import { tenants, users } from '../schema/index.ts';
 
@@ -26,4 +27,5 @@ export async function countUsers(db: AppDb): Promise<number> {
 
 export async function setTenantPlan(db: Executor, tenantId: string, plan: string) {
   await db.update(tenants).set({ plan, updatedAt: new Date() }).where(eq(tenants.id, tenantId));
+  await invalidateCache({ keys: [cacheKeys.entitlements(tenantId)] });
 }

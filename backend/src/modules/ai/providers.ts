@@ -15,6 +15,13 @@ export const PROVIDER_ENV: Record<AiProvider, string> = {
   openai_compatible: 'AI_COMPATIBLE_BASE_URL',
 };
 
+/**
+ * The providers' HTTP calls never follow a redirect: a provider URL that answers 3xx (a misconfigured
+ * proxy, or a hostile server pointing at an internal address) is an error, not a hop to another host
+ * with our API key and the tenant's text. Classified by the gateway like any other failed call.
+ */
+export const noRedirectFetch: typeof fetch = (input, init) => fetch(input, { ...init, redirect: 'error' });
+
 export function isProviderConfigured(config: AiConfig, provider: AiProvider): boolean {
   if (provider === 'openai') return config.openai !== undefined;
   if (provider === 'anthropic') return config.anthropic !== undefined;
@@ -40,14 +47,14 @@ export class ProviderModels {
     if (provider === 'openai') {
       const c = this.config.openai;
       if (!c) throw new Error('OpenAI is not configured');
-      this.openai ??= createOpenAI({ apiKey: c.apiKey, ...(c.baseUrl ? { baseURL: c.baseUrl } : {}) });
+      this.openai ??= createOpenAI({ apiKey: c.apiKey, ...(c.baseUrl ? { baseURL: c.baseUrl } : {}), fetch: noRedirectFetch });
       // Chat Completions: also what OpenAI-style proxies behind OPENAI_BASE_URL implement.
       return this.openai.chat(model);
     }
     if (provider === 'anthropic') {
       const c = this.config.anthropic;
       if (!c) throw new Error('Anthropic is not configured');
-      this.anthropic ??= createAnthropic({ apiKey: c.apiKey, ...(c.baseUrl ? { baseURL: c.baseUrl } : {}) });
+      this.anthropic ??= createAnthropic({ apiKey: c.apiKey, ...(c.baseUrl ? { baseURL: c.baseUrl } : {}), fetch: noRedirectFetch });
       return this.anthropic(model);
     }
     const c = this.config.compatible;
@@ -59,6 +66,7 @@ export class ProviderModels {
       // Usage in streamed answers (stream_options.include_usage), and JSON-schema response formats.
       includeUsage: true,
       supportsStructuredOutputs: true,
+      fetch: noRedirectFetch,
     });
     return this.compatible.chatModel(model);
   }

@@ -5,6 +5,7 @@
  */
 import type { AppDb } from '../../db/client.ts';
 import { withScope, withTenant } from '../../db/tenant.ts';
+import { cached, invalidateCache } from '../../lib/cache.ts';
 import { notFound } from '../../lib/errors.ts';
 import { newId } from '../../lib/ids.ts';
 import { generateSecret, hashApiKey } from '../../lib/secrets.ts';
@@ -84,6 +85,7 @@ export async function revokeApiKey(db: AppDb, ctx: TenantContext, keyId: string)
   return withTenant(db, ctx, async (tx) => {
     const key = await repo.revokeApiKeyRow(tx, ctx.tenantId, keyId);
     if (!key) throw notFound('API key');
+    await invalidateCache({ keys: [apiKeyCacheKey(key.secretHash)] });
     await recordAudit(tx, ctx.tenantId, ctx.actor, {
       action: 'apikey.revoked',
       targetType: 'api_key',
@@ -104,10 +106,21 @@ export interface VerifiedApiKey {
 export async function verifyApiKey(db: AppDb, authSecret: string, secret: string): Promise<VerifiedApiKey | null> {
   if (!secret.startsWith(API_KEY_PREFIX) || secret.length > 100) return null;
   const secretHash = hashApiKey(authSecret, secret);
-  const key = await withScope(db, { apiKeyHash: secretHash }, (tx) => repo.findApiKeyByHash(tx, secretHash), { lookup: true });
-  if (!key || key.revokedAt || (key.expiresAt && key.expiresAt.getTime() <= Date.now())) return null;
-  return { keyId: key.id, tenantId: key.tenantId, scopes: key.scopes };
+  // Cached like memberships ('strict', lib/cache.ts): only where every instance hears invalidations
+  // (with Redis, or on the embedded database); elsewhere read every time. Revoking invalidates the
+  // entry at once (and again after the commit), so a revoked key fails on its next request.
+  const key = await cached(API_KEY_CACHE, apiKeyCacheKey(secretHash), API_KEY_CACHE_TTL_SECONDS, async () => {
+    const row = await withScope(db, { apiKeyHash: secretHash }, (tx) => repo.findApiKeyByHash(tx, secretHash), { lookup: true });
+    if (!row || row.revokedAt) return null;
+    return { keyId: row.id, tenantId: row.tenantId, scopes: row.scopes, expiresAt: row.expiresAt?.getTime() ?? null };
+  });
+  if (!key || (key.expiresAt !== null && key.expiresAt <= Date.now())) return null;
+  return { keyId: key.keyId, tenantId: key.tenantId, scopes: key.scopes };
 }
+
+const API_KEY_CACHE = 'api_key';
+const API_KEY_CACHE_TTL_SECONDS = 60;
+const apiKeyCacheKey = (secretHash: string) => `apk:${secretHash}`;
 
 /**
  * Last-used times, collected in memory and written in one batch every half minute (and at

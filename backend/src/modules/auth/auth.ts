@@ -3,10 +3,15 @@
  * sessions, TOTP two-factor with backup codes, optional GitHub/Google sign-in, and the JWT plugin
  * that issues the API's short-lived tokens (GET /api/auth/token) and publishes its keys
  * (GET /api/auth/jwks). Mounted unchanged at /api/auth/*, so Better Auth's own client works.
+ *
+ * The admin plugin adds the platform role (`users.role`), bans (a banned user cannot sign in; their
+ * sessions are revoked) and impersonation sessions (`sessions.impersonated_by`). Its own HTTP
+ * endpoints are switched off: platform admins act through /api/v1/admin, which audits every write
+ * and calls the plugin's server API.
  */
 import { betterAuth } from 'better-auth';
 import { drizzleAdapter } from 'better-auth/adapters/drizzle';
-import { jwt, twoFactor } from 'better-auth/plugins';
+import { admin, jwt, twoFactor } from 'better-auth/plugins';
 import type { AppConfig } from '../../config.ts';
 import type { Database } from '../../db/client.ts';
 import { accounts, jwks, rateLimits, sessions, twoFactors, users, verifications } from '../../db/schema/index.ts';
@@ -27,6 +32,28 @@ const ID_PREFIX: Record<string, string> = {
   rateLimit: 'rl',
 };
 
+/** The admin plugin's HTTP endpoints, disabled (see above); `auth.api.*` still reaches them in-process. */
+export const ADMIN_PLUGIN_PATHS = [
+  '/admin/set-role',
+  '/admin/get-user',
+  '/admin/create-user',
+  '/admin/update-user',
+  '/admin/list-users',
+  '/admin/list-user-sessions',
+  '/admin/unban-user',
+  '/admin/ban-user',
+  '/admin/impersonate-user',
+  '/admin/stop-impersonating',
+  '/admin/revoke-user-session',
+  '/admin/revoke-user-sessions',
+  '/admin/remove-user',
+  '/admin/set-user-password',
+  '/admin/has-permission',
+];
+
+/** How long an impersonation session lasts. */
+export const IMPERSONATION_SECONDS = 3600;
+
 export function createAuth(config: AppConfig, database: Database, jobs: JobQueue) {
   const socialProviders: Record<string, { clientId: string; clientSecret: string }> = {};
   if (config.auth.github) socialProviders.github = config.auth.github;
@@ -38,6 +65,7 @@ export function createAuth(config: AppConfig, database: Database, jobs: JobQueue
     baseURL: config.webUrl,
     basePath: '/api/auth',
     secret: config.auth.secret,
+    disabledPaths: ADMIN_PLUGIN_PATHS,
     trustedOrigins: config.http.corsOrigins,
     database: drizzleAdapter(database.db, {
       provider: 'pg',
@@ -111,10 +139,20 @@ export function createAuth(config: AppConfig, database: Database, jobs: JobQueue
     plugins: [
       jwt({
         jwks: { keyPairConfig: { alg: 'EdDSA', crv: 'Ed25519' } },
-        // The token says who (sub), for whom (aud), by whom (iss) and until when; it carries no personal data.
-        jwt: { issuer: config.auth.jwtIssuer, audience: config.auth.jwtAudience, expirationTime: '15m', definePayload: () => ({}) },
+        // The token says who (sub), for whom (aud), by whom (iss) and until when; it carries no personal
+        // data. Minted from an impersonation session, it also names the acting admin (RFC 8693 `act`).
+        jwt: {
+          issuer: config.auth.jwtIssuer,
+          audience: config.auth.jwtAudience,
+          expirationTime: '15m',
+          definePayload: ({ session }) => {
+            const by = (session as { impersonatedBy?: string | null }).impersonatedBy;
+            return by ? { act: { sub: by } } : {};
+          },
+        },
       }),
       twoFactor({ issuer: 'Atrium' }),
+      admin({ defaultRole: 'user', adminRoles: ['admin'], impersonationSessionDuration: IMPERSONATION_SECONDS }),
     ],
   });
 }

@@ -1,6 +1,7 @@
 import { and, asc, eq, inArray, isNotNull, isNull, lte, ne, or, type SQL, sql } from 'drizzle-orm';
 import type { Tx } from '../../db/client.ts';
 import { billingEvents, subscriptions, tenants } from '../../db/schema/index.ts';
+import { cacheKeys, invalidateCache } from '../../lib/cache.ts';
 import { newId } from '../../lib/ids.ts';
 import type { ProviderName } from './providers/types.ts';
 
@@ -33,6 +34,7 @@ export async function updateSubscription(tx: Tx, tenantId: string, patch: Subscr
     .where(eq(subscriptions.tenantId, tenantId))
     .returning();
   if (!row) throw new Error(`subscription row of ${tenantId} is not visible`);
+  await invalidateCache({ keys: [cacheKeys.entitlements(tenantId)] });
   return row;
 }
 
@@ -44,6 +46,7 @@ export async function findTenantForBilling(tx: Tx, tenantId: string) {
 /** The effective plan, mirrored on the tenant (what every limit reads). */
 export async function setTenantPlan(tx: Tx, tenantId: string, plan: string): Promise<void> {
   await tx.update(tenants).set({ plan, updatedAt: new Date() }).where(eq(tenants.id, tenantId));
+  await invalidateCache({ keys: [cacheKeys.entitlements(tenantId)] });
 }
 
 // ---- the webhook ledger (tenant scope) ---------------------------------------------------------------

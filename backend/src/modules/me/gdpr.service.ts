@@ -7,6 +7,7 @@
 import { verifyPassword } from 'better-auth/crypto';
 import type { AppDb } from '../../db/client.ts';
 import { withScope, withTenant } from '../../db/tenant.ts';
+import { cacheKeys, invalidateCache } from '../../lib/cache.ts';
 import { AppError, unauthorized } from '../../lib/errors.ts';
 import { type Actor, recordAudit } from '../audit/audit.service.ts';
 import { emitEvent } from '../events/events.service.ts';
@@ -84,5 +85,7 @@ export async function deleteAccount(db: AppDb, actor: Actor & { id: string }, pa
     });
   }
   await withScope(db, { userId: actor.id }, (tx) => repo.deleteUserRow(tx, actor.id));
+  // The memberships went with the user (foreign keys): forget the cached ones on every instance.
+  await invalidateCache({ keys: memberships.map((m) => cacheKeys.membership(m.tenant.id, actor.id)) });
   return { deleted: true as const };
 }

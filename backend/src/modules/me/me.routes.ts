@@ -9,8 +9,27 @@ import { getMe } from './me.service.ts';
 
 const Me = z
   .object({
-    user: z.object({ id: z.string(), email: z.string(), name: z.string(), emailVerified: z.boolean() }),
-    memberships: z.array(z.object({ tenantId: z.string(), slug: z.string(), name: z.string(), role: RoleSchema })),
+    user: z.object({
+      id: z.string(),
+      email: z.string(),
+      name: z.string(),
+      emailVerified: z.boolean(),
+      role: z.enum(['user', 'admin']).describe('Platform role'),
+      platformAdmin: z.boolean().describe('May use /api/v1/admin'),
+    }),
+    impersonatedBy: z
+      .object({ userId: z.string(), email: z.string() })
+      .nullable()
+      .describe('The platform admin acting as this user (impersonation session), else null'),
+    memberships: z.array(
+      z.object({
+        tenantId: z.string(),
+        slug: z.string(),
+        name: z.string(),
+        role: RoleSchema,
+        permissions: z.array(z.string()).describe('What this role may do in the workspace (the permission table)'),
+      }),
+    ),
   })
   .meta({ id: 'Me' });
 
@@ -26,7 +45,7 @@ export async function meRoutes(app: AppInstance) {
         response: { 200: envelope(Me), ...errorResponses(401) },
       },
     },
-    async (request) => ok(await getMe(app.database.db, requireUser(request).userId)),
+    async (request) => ok(await getMe(app.database.db, app.config, requireUser(request))),
   );
 
   app.get(

@@ -10,6 +10,7 @@
  */
 import type { Tx } from '../../db/client.ts';
 import type { SubscriptionStatus } from '../../db/schema/index.ts';
+import { cached, cacheKeys } from '../../lib/cache.ts';
 import { clock } from '../../lib/clock.ts';
 import { AppError } from '../../lib/errors.ts';
 import { PLANS, type PlanDefinition, type PlanFeatures, type PlanLimits } from './plans.config.ts';
@@ -53,13 +54,40 @@ export function effectivePlanId(sub: SubscriptionTerms | undefined, now: Date): 
 
 /** The tenant's entitlements, read from the database inside the caller's transaction. */
 export async function getEntitlements(tx: Tx, tenantId: string, now: Date = clock.now()): Promise<Entitlements> {
-  const applied = await tenantPlan(tx, tenantId);
-  const sub = await subscriptionTerms(tx, tenantId);
-  const planId = sub && hasLapsed(sub, now) ? 'free' : applied;
-  const row = await findPlan(tx, planId);
-  if (!row) return entitlementsForPlan(planId);
-  return { planId: row.id, planName: row.name, features: row.features, limits: row.limits };
+  // Cached (lib/cache.ts): the applied plan and the subscription's terms, invalidated by billing on
+  // every change; whether the plan lapsed is decided here, with the clock, on every call.
+  const terms = await cached('entitlements', cacheKeys.entitlements(tenantId), ENTITLEMENTS_TTL_SECONDS, async () => {
+    const sub = await subscriptionTerms(tx, tenantId);
+    return {
+      applied: await tenantPlan(tx, tenantId),
+      sub: sub
+        ? { ...sub, currentPeriodEnd: sub.currentPeriodEnd?.toISOString() ?? null, graceUntil: sub.graceUntil?.toISOString() ?? null }
+        : null,
+    };
+  });
+  const sub = terms.sub && {
+    ...terms.sub,
+    currentPeriodEnd: terms.sub.currentPeriodEnd ? new Date(terms.sub.currentPeriodEnd) : null,
+    graceUntil: terms.sub.graceUntil ? new Date(terms.sub.graceUntil) : null,
+  };
+  const planId = sub && hasLapsed(sub, now) ? 'free' : terms.applied;
+  // The catalogue changes only when a deployment re-seeds it (seedPlans invalidates it).
+  const plan = await cached(
+    'plan',
+    cacheKeys.plan(planId),
+    PLAN_TTL_SECONDS,
+    async () => {
+      const row = await findPlan(tx, planId);
+      return row ? { id: row.id, name: row.name, features: row.features, limits: row.limits } : null;
+    },
+    'relaxed',
+  );
+  if (!plan) return entitlementsForPlan(planId);
+  return { planId: plan.id, planName: plan.name, features: plan.features, limits: plan.limits };
 }
+
+const ENTITLEMENTS_TTL_SECONDS = 300;
+const PLAN_TTL_SECONDS = 600;
 
 export type LimitedMetric = 'members' | 'projects' | 'tasks';
 

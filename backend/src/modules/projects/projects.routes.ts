@@ -22,6 +22,7 @@ const Project = z
 
 const Color = z
   .string()
+  .max(7)
   .regex(/^#[0-9a-fA-F]{6}$/, 'a hex color such as #4f46e5')
   .nullable();
 const ProjectParams = TenantParams.extend({ projectId: RefId });

@@ -11,6 +11,7 @@ export const PERMISSIONS = [
   'tenant:read',
   'tenant:update',
   'tenant:delete',
+  'tenant:export',
   'member:read',
   'member:invite',
   'member:manage',
@@ -45,7 +46,7 @@ const admin: Permission[] = [
   'billing:manage',
   'tenant:update',
 ];
-const owner: Permission[] = [...admin, 'tenant:delete', 'admin:manage'];
+const owner: Permission[] = [...admin, 'tenant:delete', 'tenant:export', 'admin:manage'];
 
 export const ROLE_PERMISSIONS: Record<Role, ReadonlySet<Permission>> = {
   guest: new Set(guest),

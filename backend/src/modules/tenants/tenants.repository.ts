@@ -1,6 +1,7 @@
 import { and, asc, count, desc, eq, isNull, sql } from 'drizzle-orm';
 import type { Tx } from '../../db/client.ts';
 import { invitations, memberships, type Role, tenants, users } from '../../db/schema/index.ts';
+import { cacheKeys, invalidateCache } from '../../lib/cache.ts';
 
 export type TenantRow = typeof tenants.$inferSelect;
 
@@ -32,11 +33,18 @@ export async function updateTenantRow(
     .set({ ...patch, updatedAt: new Date() })
     .where(eq(tenants.id, tenantId))
     .returning();
+  // Deleting (or restoring) a tenant changes every membership lookup in it.
+  if ('deletedAt' in patch) await invalidateTenantCaches(tenantId);
   return row;
 }
 
 export async function deleteTenantRow(tx: Tx, tenantId: string) {
   await tx.delete(tenants).where(eq(tenants.id, tenantId));
+  await invalidateTenantCaches(tenantId);
+}
+
+function invalidateTenantCaches(tenantId: string) {
+  return invalidateCache({ keys: [cacheKeys.entitlements(tenantId)], prefixes: [cacheKeys.memberships(tenantId)] });
 }
 
 /** The user's memberships with their tenants (RLS: rows where user_id is the scope's user). */
@@ -60,6 +68,7 @@ export async function findMembership(tx: Tx, tenantId: string, userId: string) {
 
 export async function insertMembership(tx: Tx, row: typeof memberships.$inferInsert) {
   const [m] = await tx.insert(memberships).values(row).returning();
+  await invalidateCache({ keys: [cacheKeys.membership(row.tenantId, row.userId)] });
   return m;
 }
 
@@ -92,14 +101,20 @@ export async function findMember(tx: Tx, tenantId: string, memberId: string) {
 }
 
 export async function updateMemberRole(tx: Tx, tenantId: string, memberId: string, role: Role) {
-  await tx
+  const changed = await tx
     .update(memberships)
     .set({ role, updatedAt: new Date() })
-    .where(and(eq(memberships.tenantId, tenantId), eq(memberships.id, memberId)));
+    .where(and(eq(memberships.tenantId, tenantId), eq(memberships.id, memberId)))
+    .returning({ userId: memberships.userId });
+  await invalidateCache({ keys: changed.map((m) => cacheKeys.membership(tenantId, m.userId)) });
 }
 
 export async function deleteMember(tx: Tx, tenantId: string, memberId: string) {
-  await tx.delete(memberships).where(and(eq(memberships.tenantId, tenantId), eq(memberships.id, memberId)));
+  const removed = await tx
+    .delete(memberships)
+    .where(and(eq(memberships.tenantId, tenantId), eq(memberships.id, memberId)))
+    .returning({ userId: memberships.userId });
+  await invalidateCache({ keys: removed.map((m) => cacheKeys.membership(tenantId, m.userId)) });
 }
 
 /** Owners, locked for the rest of the transaction so two concurrent demotions cannot both pass. */

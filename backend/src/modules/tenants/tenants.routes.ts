@@ -6,6 +6,7 @@ import type { AppInstance } from '../../types.ts';
 import {
   CreateInvitationBody,
   CreateTenantBody,
+  Id,
   Invitation,
   InvitationParams,
   Member,
@@ -220,7 +221,7 @@ export async function invitationRoutes(app: AppInstance) {
         summary: 'Accept an invitation (signed in, with the invited and verified email)',
         operationId: 'acceptInvitation',
         security: auth,
-        params: z.object({ invitationId: z.string().min(1).max(64) }),
+        params: z.object({ invitationId: Id }),
         response: {
           200: envelope(z.object({ tenant: Tenant, membershipId: z.string() })),
           ...errorResponses(400, 401, 403, 404, 409),

@@ -1,7 +1,12 @@
 import { z } from 'zod';
 import { ROLES } from '../../db/schema/index.ts';
 
-export const Id = z.string().min(1).max(64);
+/** An id in a path, body or query string. PostgreSQL text cannot hold NUL: refused here (400), not as a 500. */
+export const Id = z
+  .string()
+  .min(1)
+  .max(64)
+  .refine((v) => !v.includes('\u0000'), 'must not contain NUL characters');
 export const RoleSchema = z.enum(ROLES).describe('owner > admin > editor > member > viewer > guest');
 
 export const TenantParams = z.object({ tenantId: Id.describe('Tenant id (ten_…)') });
@@ -23,6 +28,7 @@ export const Tenant = z
 
 const Slug = z
   .string()
+  .max(48)
   .regex(/^[a-z0-9](?:[a-z0-9-]{0,46}[a-z0-9])$/, 'lowercase letters, digits and dashes; 2–48 characters; no leading or trailing dash');
 
 export const CreateTenantBody = z.object({

@@ -6,6 +6,7 @@ import type { AppDb, Tx } from '../../db/client.ts';
 import type { Role } from '../../db/schema/index.ts';
 import { enterTenant, withScope, withTenant } from '../../db/tenant.ts';
 import type { JobQueue } from '../../jobs/queue.ts';
+import { cached, cacheKeys } from '../../lib/cache.ts';
 import { AppError, conflict, forbidden, notFound } from '../../lib/errors.ts';
 import { newId } from '../../lib/ids.ts';
 import { type Actor, recordAudit } from '../audit/audit.service.ts';
@@ -111,10 +112,15 @@ export async function listTenantsOfUser(db: AppDb, userId: string) {
   return withScope(db, { userId }, async (tx) => (await repo.findMembershipsOfUser(tx, userId)).map((m) => toTenant(m.tenant, m.role)));
 }
 
-/** Membership and role of a user in a tenant, read fresh on every request (no stale grants). */
+/** Membership and role of a user in a tenant (cached; invalidated on every instance by each change, so no stale grants). */
 export async function resolveMembership(db: AppDb, tenantId: string, userId: string) {
-  return withScope(db, { tenantId, userId }, (tx) => repo.findMembership(tx, tenantId, userId), { lookup: true });
+  // Cached (lib/cache.ts); every change to a membership or tenant invalidates it on all instances.
+  return cached('membership', cacheKeys.membership(tenantId, userId), MEMBERSHIP_TTL_SECONDS, () =>
+    withScope(db, { tenantId, userId }, (tx) => repo.findMembership(tx, tenantId, userId), { lookup: true }),
+  );
 }
+
+const MEMBERSHIP_TTL_SECONDS = 300;
 
 export async function getTenant(db: AppDb, ctx: TenantContext) {
   return withTenant(db, ctx, async (tx) => {

@@ -14,6 +14,9 @@ export default function MarketingLayout({ children }: { children: ReactNode }) {
             <span>Atrium</span>
           </Link>
           <nav aria-label="Main" className="flex items-center gap-2 text-sm font-medium sm:gap-3">
+            <Link href="/pricing" className="px-2 text-muted motion-safe:transition-colors hover:text-foreground">
+              Pricing
+            </Link>
             <a href="/docs" className="hidden px-2 text-muted motion-safe:transition-colors hover:text-foreground sm:inline">
               API reference
             </a>

@@ -115,6 +115,20 @@ export default function HomePage() {
           ))}
         </ul>
       </section>
+
+      <section aria-labelledby="pricing-teaser-title" className="border-t border-border py-16">
+        <div className="flex flex-col gap-4 rounded-2xl border border-border bg-surface p-8 shadow-sm sm:flex-row sm:items-center sm:justify-between">
+          <div>
+            <h2 id="pricing-teaser-title" className="text-2xl font-semibold tracking-tight">
+              Start free, upgrade when you grow
+            </h2>
+            <p className="mt-2 text-muted">Free for small teams. Pro and Business add AI, the API, webhooks and more room.</p>
+          </div>
+          <Link href="/pricing" className={buttonClass({ variant: 'secondary', className: 'h-11 px-5 text-base' })}>
+            See pricing
+          </Link>
+        </div>
+      </section>
     </div>
   );
 }

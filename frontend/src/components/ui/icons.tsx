@@ -180,3 +180,38 @@ export const SparkIcon = (p: IconProps) => (
     <path d="M10 3.5 11.9 8.6 17 10.5 11.9 12.4 10 17.5 8.1 12.4 3 10.5 8.1 8.6Z" />
   </Svg>
 );
+export const KeyIcon = (p: IconProps) => (
+  <Svg {...p}>
+    <circle cx="8" cy="15" r="4" />
+    <path d="m10.8 12.2 8.7-8.7M16 7l2.5 2.5M14 9l2 2" />
+  </Svg>
+);
+export const WebhookIcon = (p: IconProps) => (
+  <Svg {...p}>
+    <path d="M9.5 8.5a3.5 3.5 0 1 1 5.2 3L17 15.5" />
+    <path d="M6.5 19a3.5 3.5 0 1 1 .9-6.9L10 16.5h6.5" />
+    <circle cx="17.5" cy="16.5" r="3" />
+  </Svg>
+);
+export const CopyIcon = (p: IconProps) => (
+  <Svg {...p}>
+    <rect x="8.5" y="8.5" width="12" height="12" rx="2" />
+    <path d="M15.5 8.5V5.5a2 2 0 0 0-2-2h-8a2 2 0 0 0-2 2v8a2 2 0 0 0 2 2h3" />
+  </Svg>
+);
+export const CrownIcon = (p: IconProps) => (
+  <Svg {...p}>
+    <path d="m3.5 8 4.5 4 4-6.5 4 6.5 4.5-4-1.5 10h-14z" />
+  </Svg>
+);
+export const CardIcon = (p: IconProps) => (
+  <Svg {...p}>
+    <rect x="3" y="5.5" width="18" height="13" rx="2" />
+    <path d="M3 10h18M7 15h3" />
+  </Svg>
+);
+export const ChartIcon = (p: IconProps) => (
+  <Svg {...p}>
+    <path d="M4 20V4M4 20h16M8 16v-4M12 16V8M16 16v-6" />
+  </Svg>
+);

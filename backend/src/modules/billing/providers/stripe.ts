@@ -29,7 +29,9 @@ export class StripeProvider implements BillingProvider {
     this.stripe = new Stripe(billing.stripe.secretKey, {
       ...(api ? { host: api.host, port: api.port, protocol: api.protocol } : {}),
       maxNetworkRetries: 2,
-      timeout: 20_000,
+      // Per attempt (STRIPE_TIMEOUT_MS, default 10 s): a hanging Stripe costs a request at most three
+      // attempts plus the SDK's short backoff, then the caller gets a 503.
+      timeout: billing.stripe.timeoutMs,
       telemetry: false,
       appInfo: { name: 'Atrium' },
     });

@@ -2,6 +2,7 @@
 
 import { type FormEvent, useMemo, useState } from 'react';
 import { PageBody, PageHeader } from '@/components/page-header';
+import { ScrollRegion } from '@/components/scroll-region';
 import { Avatar } from '@/components/ui/avatar';
 import { Badge } from '@/components/ui/badge';
 import { Button } from '@/components/ui/button';
@@ -35,6 +36,14 @@ const ACTIONS = [
   'task.deleted',
   'comment.created',
   'comment.deleted',
+  'billing.checkout_started',
+  'billing.checkout_completed',
+  'billing.portal_opened',
+  'billing.payment_failed',
+  'billing.downgraded',
+  'ai.task_breakdown',
+  'ai.breakdown_accepted',
+  'ai.project_summary',
 ];
 
 const tone = (action: string) =>
@@ -202,14 +211,9 @@ export function AuditView() {
         </EmptyState>
       ) : (
         <>
-          <section
-            // biome-ignore lint/a11y/noNoninteractiveTabindex: a scrollable region must be reachable by keyboard
-            tabIndex={0}
-            aria-label="Audit log entries"
-            className={cn(
-              'overflow-x-auto rounded-xl border border-border bg-surface',
-              logs.isFetching && !logs.isFetchingNextPage && 'opacity-70',
-            )}
+          <ScrollRegion
+            label="Audit log entries"
+            className={cn('rounded-xl border border-border bg-surface', logs.isFetching && !logs.isFetchingNextPage && 'opacity-70')}
           >
             <table className="w-full min-w-[44rem] text-left text-sm">
               <caption className="sr-only">Audit log entries, newest first</caption>
@@ -264,7 +268,7 @@ export function AuditView() {
                 })}
               </tbody>
             </table>
-          </section>
+          </ScrollRegion>
           {logs.error && <ErrorState title="Could not load more entries" error={logs.error} onRetry={() => logs.fetchNextPage()} />}
           {logs.hasNextPage && (
             <div className="flex justify-center">

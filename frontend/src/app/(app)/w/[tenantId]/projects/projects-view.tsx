@@ -153,6 +153,13 @@ function ProjectCard({ project, tenantId, canWrite }: { project: Project; tenant
             : `Created ${formatDate(project.createdAt)}`}
         </span>
         <div className="flex items-center gap-1">
+          <Link
+            href={`/w/${tenantId}/projects/${project.id}`}
+            className={buttonClass({ variant: 'ghost', size: 'sm' })}
+            aria-label={`Overview of ${project.name}`}
+          >
+            Overview
+          </Link>
           {!project.archived && (
             <Link href={`/w/${tenantId}/board?projectId=${project.id}`} className={buttonClass({ variant: 'ghost', size: 'sm' })}>
               Board

@@ -4,6 +4,7 @@ import { useMutation, useQueryClient } from '@tanstack/react-query';
 import Link from 'next/link';
 import { useRouter } from 'next/navigation';
 import { type FormEvent, useEffect, useMemo, useState } from 'react';
+import { TaskBreakdownPanel } from '@/components/ai/task-breakdown-panel';
 import { PageBody } from '@/components/page-header';
 import { parseLabels } from '@/components/task-form-dialog';
 import { Avatar } from '@/components/ui/avatar';
@@ -78,6 +79,7 @@ export function TaskDetail({ taskId }: { taskId: string }) {
       <div className="grid gap-8 lg:grid-cols-[minmax(0,1fr)_20rem]">
         <div className="flex min-w-0 flex-col gap-8">
           {editable ? <TaskEditor task={task.data} /> : <TaskReadOnly task={task.data} />}
+          {can('ai:use') && <TaskBreakdownPanel task={task.data} />}
           <Comments taskId={taskId} canComment={can('comment:write')} />
         </div>
         <TaskMeta task={task.data} />

@@ -1,0 +1,2 @@
+// autocannon ships no types; load.ts declares the little it uses.
+declare module 'autocannon';
