@@ -7,6 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TestApp } from '../helpers/app.ts';
 import { createUser, type TestUser } from '../helpers/auth.ts';
+import { scrapeMetrics, sumMetrics } from '../helpers/metrics.ts';
 import { waitFor } from '../helpers/wait.ts';
 import { createProject, createTask, createTenant, createWorkspace, setPlan, type Workspace } from '../helpers/workspace.ts';
 import { type FakeOpenAI, SUMMARY_TEXT, VALID_BREAKDOWN } from './fake-openai.ts';
@@ -79,8 +80,15 @@ describe('task breakdown', () => {
     const task = await freshTask();
     const before = await counts(t, ws.tenantId);
     const callsBefore = fake.calls.length;
+    const metricsBefore = await scrapeMetrics(t);
     const res = await post(t, ws.users.member, aiUrl(ws.tenantId, '/task-breakdown'), { taskId: task.id });
     expect(res.status, JSON.stringify(res.body)).toBe(201);
+    // The call shows in /metrics: AI tokens and cost by model move.
+    const metricsAfter = await scrapeMetrics(t);
+    expect(sumMetrics(metricsAfter, 'atrium_ai_tokens_total')).toBeGreaterThan(sumMetrics(metricsBefore, 'atrium_ai_tokens_total'));
+    expect(sumMetrics(metricsAfter, 'atrium_ai_cost_microdollars_total')).toBeGreaterThan(
+      sumMetrics(metricsBefore, 'atrium_ai_cost_microdollars_total'),
+    );
     const { suggestion, usage } = res.body.data;
     expect(suggestion.id).toMatch(/^sug_/);
     expect(suggestion).toMatchObject({

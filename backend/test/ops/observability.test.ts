@@ -5,6 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../helpers/app.ts';
 import { createUser, PASSWORD } from '../helpers/auth.ts';
+import { scrapeMetrics, sumMetrics } from '../helpers/metrics.ts';
 import { createProject, createTask, createTenant, setPlan } from '../helpers/workspace.ts';
 
 let t: TestApp;
@@ -15,25 +16,8 @@ afterAll(async () => {
   await t?.close();
 });
 
-/** Parses Prometheus text into { 'name{labels}': value }. */
-function parse(text: string): Map<string, number> {
-  const out = new Map<string, number>();
-  for (const line of text.split('\n')) {
-    if (!line || line.startsWith('#')) continue;
-    const m = /^([a-zA-Z_:][a-zA-Z0-9_:]*(?:\{[^}]*\})?) (\S+)/.exec(line);
-    if (m?.[1] && m[2]) out.set(m[1], Number(m[2]));
-  }
-  return out;
-}
-
-async function scrape() {
-  const res = await t.app.inject({ url: '/metrics' });
-  expect(res.statusCode).toBe(200);
-  expect(res.headers['content-type']).toContain('text/plain');
-  return parse(res.body);
-}
-
-const sum = (m: Map<string, number>, prefix: string) => [...m].filter(([k]) => k.startsWith(prefix)).reduce((a, [, v]) => a + v, 0);
+const scrape = () => scrapeMetrics(t);
+const sum = sumMetrics;
 
 describe('metrics', () => {
   it('exposes runtime, HTTP, database, job and business metrics that move with activity', async () => {
