@@ -109,7 +109,8 @@ export function UsersTab() {
                   </div>
                   {!isMe && (
                     <div className="flex items-center gap-2">
-                      {!u.banned && (
+                      {/* Other platform admins cannot be impersonated (the API answers 403). */}
+                      {!u.banned && u.role !== 'admin' && (
                         <Button variant="secondary" size="sm" onClick={() => setAction({ kind: 'impersonate', user: u })}>
                           Impersonate
                         </Button>
