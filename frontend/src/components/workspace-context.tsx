@@ -2,14 +2,14 @@
 
 import { createContext, useContext } from 'react';
 import type { Me, Role } from '@/lib/api/client';
-import { can, type Permission } from '@/lib/permissions';
+import { type Can, permissionCheck } from '@/lib/permissions';
 
 export interface WorkspaceContextValue {
   tenantId: string;
   tenantName: string;
   role: Role;
   user: Me['user'];
-  can: (permission: Permission) => boolean;
+  can: Can;
 }
 
 const Ctx = createContext<WorkspaceContextValue | null>(null);
@@ -22,6 +22,10 @@ export function useWorkspace(): WorkspaceContextValue {
   return v;
 }
 
-export function makeWorkspaceValue(tenantId: string, tenantName: string, role: Role, user: Me['user']): WorkspaceContextValue {
-  return { tenantId, tenantName, role, user, can: (p) => can(role, p) };
+export function makeWorkspaceValue(
+  membership: { tenantId: string; name: string; role: Role; permissions: string[] },
+  user: Me['user'],
+): WorkspaceContextValue {
+  const { tenantId, name: tenantName, role, permissions } = membership;
+  return { tenantId, tenantName, role, user, can: permissionCheck(permissions) };
 }

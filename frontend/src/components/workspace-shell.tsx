@@ -173,10 +173,7 @@ export function WorkspaceShell({ tenantId, children }: { tenantId: string; child
   const pathname = usePathname();
   const [drawerOpen, setDrawerOpen] = useState(false);
   const membership = me.data?.memberships.find((m) => m.tenantId === tenantId);
-  const value = useMemo(
-    () => (membership && me.data ? makeWorkspaceValue(tenantId, membership.name, membership.role, me.data.user) : null),
-    [membership, me.data, tenantId],
-  );
+  const value = useMemo(() => (membership && me.data ? makeWorkspaceValue(membership, me.data.user) : null), [membership, me.data]);
 
   useEffect(() => {
     if (membership) rememberWorkspace(tenantId);

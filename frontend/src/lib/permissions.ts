@@ -1,6 +1,7 @@
 /**
- * The role → permission table, mirrored from backend/src/modules/tenants/permissions.ts so pages show
- * only what a role can do. Convenience only: the API enforces every rule.
+ * What the signed-in user may do in a workspace comes from the API (`GET /api/v1/me`: each membership
+ * lists its permissions), so the role → permission table lives only in the backend. Pages use it to show
+ * only what the role allows; the API enforces every rule.
  */
 import type { Role } from './api/client';
 
@@ -8,6 +9,7 @@ export type Permission =
   | 'tenant:read'
   | 'tenant:update'
   | 'tenant:delete'
+  | 'tenant:export'
   | 'member:read'
   | 'member:invite'
   | 'member:manage'
@@ -26,31 +28,6 @@ export type Permission =
   | 'comment:write'
   | 'ai:use';
 
-const guest: Permission[] = ['tenant:read', 'project:read', 'task:read:own', 'task:write:own', 'comment:write'];
-const viewer: Permission[] = ['tenant:read', 'member:read', 'project:read', 'task:read:all'];
-const member: Permission[] = [...viewer, 'task:write:own', 'task:create', 'comment:write', 'ai:use'];
-const editor: Permission[] = [...member, 'task:write:all', 'project:write'];
-const admin: Permission[] = [
-  ...editor,
-  'member:invite',
-  'member:manage',
-  'audit:read',
-  'apikey:manage',
-  'webhook:manage',
-  'billing:manage',
-  'tenant:update',
-];
-const owner: Permission[] = [...admin, 'tenant:delete', 'admin:manage'];
-
-const TABLE: Record<Role, ReadonlySet<Permission>> = {
-  guest: new Set(guest),
-  viewer: new Set(viewer),
-  member: new Set(member),
-  editor: new Set(editor),
-  admin: new Set(admin),
-  owner: new Set(owner),
-};
-
 export const ROLES: Role[] = ['owner', 'admin', 'editor', 'member', 'viewer', 'guest'];
 export const ROLE_RANK: Record<Role, number> = { guest: 1, viewer: 2, member: 3, editor: 4, admin: 5, owner: 6 };
 
@@ -63,24 +40,23 @@ export const ROLE_DESCRIPTIONS: Record<Role, string> = {
   guest: 'Only the tasks assigned to them',
 };
 
-export function can(role: Role | undefined, permission: Permission): boolean {
-  return role ? TABLE[role].has(permission) : false;
+/** A permission check over the list the API gave for this membership. */
+export type Can = (permission: Permission) => boolean;
+
+export function permissionCheck(permissions: readonly string[]): Can {
+  const set = new Set(permissions);
+  return (permission) => set.has(permission);
 }
 
 /** May `actor` give someone `target` (or change/remove someone who holds it)? */
-export function canAssignRole(actor: Role | undefined, target: Role): boolean {
-  if (!actor) return false;
-  if (ROLE_RANK[target] > ROLE_RANK[actor]) return false;
-  if (target === 'admin' || target === 'owner') return can(actor, 'admin:manage');
-  return can(actor, 'member:manage');
+export function canAssignRole(actor: { role: Role; can: Can }, target: Role): boolean {
+  if (ROLE_RANK[target] > ROLE_RANK[actor.role]) return false;
+  if (target === 'admin' || target === 'owner') return actor.can('admin:manage');
+  return actor.can('member:manage');
 }
 
 /** Own = created by or assigned to the user. */
-export function canWriteTask(
-  role: Role | undefined,
-  userId: string | undefined,
-  task: { createdBy: string | null; assigneeId: string | null },
-) {
-  if (can(role, 'task:write:all')) return true;
-  return can(role, 'task:write:own') && !!userId && (task.createdBy === userId || task.assigneeId === userId);
+export function canWriteTask(can: Can, userId: string | undefined, task: { createdBy: string | null; assigneeId: string | null }) {
+  if (can('task:write:all')) return true;
+  return can('task:write:own') && !!userId && (task.createdBy === userId || task.assigneeId === userId);
 }

@@ -49,7 +49,7 @@ interface Move {
 }
 
 export function BoardView() {
-  const { tenantId, role, user, can } = useWorkspace();
+  const { tenantId, user, can } = useWorkspace();
   const params = useSearchParams();
   const router = useRouter();
   const pathname = usePathname();
@@ -216,7 +216,7 @@ export function BoardView() {
                         ? (members.get(task.assigneeId)?.name ?? (task.assigneeId === user.id ? user.name : undefined))
                         : undefined
                     }
-                    editable={canWriteTask(role, user.id, task)}
+                    editable={canWriteTask(can, user.id, task)}
                     dragging={dragging === task.id}
                     onDragStart={() => setDragging(task.id)}
                     onDragEnd={() => {

@@ -39,7 +39,8 @@ export function MembersView() {
 }
 
 function MemberTable() {
-  const { tenantId, role: myRole, user } = useWorkspace();
+  const workspace = useWorkspace();
+  const { tenantId, user } = workspace;
   const members = useMembers(tenantId);
   const queryClient = useQueryClient();
   const router = useRouter();
@@ -98,8 +99,8 @@ function MemberTable() {
       <ul className="divide-y divide-border overflow-hidden rounded-xl border border-border bg-surface">
         {members.data.map((m) => {
           const isMe = m.userId === user.id;
-          const manageable = !isMe && canAssignRole(myRole, m.role);
-          const assignable = ROLES.filter((r) => canAssignRole(myRole, r));
+          const manageable = !isMe && canAssignRole(workspace, m.role);
+          const assignable = ROLES.filter((r) => canAssignRole(workspace, r));
           return (
             <li key={m.id} className="flex flex-col gap-3 px-4 py-3 sm:flex-row sm:items-center">
               <div className="flex min-w-0 flex-1 items-center gap-3">
@@ -172,9 +173,9 @@ function MemberTable() {
 }
 
 function InviteForm({ tenantId }: { tenantId: string }) {
-  const { role: myRole } = useWorkspace();
+  const workspace = useWorkspace();
   const queryClient = useQueryClient();
-  const assignable = ROLES.filter((r) => canAssignRole(myRole, r));
+  const assignable = ROLES.filter((r) => canAssignRole(workspace, r));
   const [email, setEmail] = useState('');
   const [role, setRole] = useState<Role>(assignable.includes('member') ? 'member' : (assignable.at(-1) ?? 'viewer'));
   const invite = useMutation({
@@ -240,7 +241,7 @@ function InviteForm({ tenantId }: { tenantId: string }) {
 }
 
 function PendingInvitations({ tenantId }: { tenantId: string }) {
-  const { role: myRole } = useWorkspace();
+  const workspace = useWorkspace();
   const invitations = useInvitations(tenantId);
   const queryClient = useQueryClient();
   const revoke = useMutation({
@@ -279,7 +280,7 @@ function PendingInvitations({ tenantId }: { tenantId: string }) {
               </div>
               <div className="flex items-center gap-2">
                 <RoleBadge role={inv.role} />
-                {canAssignRole(myRole, inv.role) && (
+                {canAssignRole(workspace, inv.role) && (
                   <Button
                     variant="danger-ghost"
                     size="sm"

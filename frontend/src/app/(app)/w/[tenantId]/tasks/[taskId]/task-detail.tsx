@@ -44,7 +44,7 @@ const toDraft = (t: Task): Draft => ({
 });
 
 export function TaskDetail({ taskId }: { taskId: string }) {
-  const { tenantId, role, user, can } = useWorkspace();
+  const { tenantId, user, can } = useWorkspace();
   const task = useTask(tenantId, taskId);
   const backHref = `/w/${tenantId}/tasks`;
 
@@ -72,7 +72,7 @@ export function TaskDetail({ taskId }: { taskId: string }) {
       </PageBody>
     );
   }
-  const editable = canWriteTask(role, user.id, task.data);
+  const editable = canWriteTask(can, user.id, task.data);
   return (
     <PageBody>
       <BackLink href={backHref} />
