@@ -151,7 +151,6 @@ export async function createTask(db: AppDb, ctx: TenantContext, data: TaskInput)
   return withTenant(db, ctx, async (tx) => {
     await writableProject(tx, ctx, data.projectId);
     await checkAssignee(tx, ctx, data.assigneeId);
-    await consumeLimit(tx, ctx.tenantId, 'tasks');
     const status = data.status ?? 'todo';
     const task = await repo.insertTask(tx, {
       id: newId('task'),
@@ -180,6 +179,10 @@ export async function createTask(db: AppDb, ctx: TenantContext, data: TaskInput)
       ownerIds: [task.createdBy, task.assigneeId],
       data: toTask(task),
     });
+    // Taken last: the limit's counter row stays locked until COMMIT, so concurrent creates in a workspace
+    // wait on it for one round trip instead of the whole transaction. Over the limit, everything above
+    // rolls back with the 402.
+    await consumeLimit(tx, ctx.tenantId, 'tasks');
     return toTask(task);
   });
 }
