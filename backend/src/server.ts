@@ -3,14 +3,17 @@
  * database, starts the HTTP server and, unless WORKER_MODE=off, the job worker in the same process.
  * SIGTERM/SIGINT close gracefully: stop accepting, finish in-flight requests and jobs, then exit.
  */
-// Tracing first: it must hook pg and node:http before anything loads them (see tracing.ts).
-import './tracing.ts';
-import { ConfigError, loadConfig } from './config.ts';
-import { DatabaseConnectError } from './db/client.ts';
-import { seedDemoOnStart } from './db/seed/seed.ts';
-import { createLogger } from './lib/logger.ts';
-import { createRuntime } from './runtime.ts';
+// Only these two load first: tracing (it must hook pg and node:http before anything loads them, see
+// tracing.ts) and the hook that loads drizzle-orm as CommonJS. Everything else is imported below.
+import { loadDrizzleAsCommonJs } from './lib/drizzle-commonjs.ts';
 import { shutdownTracing } from './tracing.ts';
+
+loadDrizzleAsCommonJs();
+const { ConfigError, loadConfig } = await import('./config.ts');
+const { DatabaseConnectError } = await import('./db/client.ts');
+const { seedDemoOnStart } = await import('./db/seed/seed.ts');
+const { createLogger } = await import('./lib/logger.ts');
+const { createRuntime } = await import('./runtime.ts');
 
 async function main() {
   let config: ReturnType<typeof loadConfig>;

@@ -3,12 +3,15 @@
  * Run it beside API processes started with WORKER_MODE=off when scaling out on PostgreSQL.
  * (The embedded database allows one process only, so with PGlite keep the in-process worker.)
  */
-// Tracing first: it must hook pg and node:http before anything loads them (see tracing.ts).
-import './tracing.ts';
-import { ConfigError, loadConfig } from './config.ts';
-import { createLogger } from './lib/logger.ts';
-import { createRuntime } from './runtime.ts';
+// Only these two load first: tracing (it must hook pg and node:http before anything loads them, see
+// tracing.ts) and the hook that loads drizzle-orm as CommonJS. Everything else is imported below.
+import { loadDrizzleAsCommonJs } from './lib/drizzle-commonjs.ts';
 import { shutdownTracing } from './tracing.ts';
+
+loadDrizzleAsCommonJs();
+const { ConfigError, loadConfig } = await import('./config.ts');
+const { createLogger } = await import('./lib/logger.ts');
+const { createRuntime } = await import('./runtime.ts');
 
 async function main() {
   let config: ReturnType<typeof loadConfig>;
