@@ -514,6 +514,9 @@ describe('OpenAPI-driven fuzzing', () => {
 
 /** encodeURIComponent, except that lone surrogates go out as the UTF-8 bytes Node would send (U+FFFD). */
 function safeEncode(value: string): string {
+  // "." and ".." are dot-segments: every client and server resolves them away, so the request would be for
+  // another URL (another operation), not a bad value for this one. Send them percent-encoded instead.
+  if (value === '.' || value === '..') return value.replaceAll('.', '%2E');
   try {
     return encodeURIComponent(value);
   } catch {
