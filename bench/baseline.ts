@@ -2,7 +2,9 @@
  * The floor: the fastest thing Atrium's own stack can do. Plain `node:http` + a `pg` Pool of the same
  * size as the API's, running the same data SQL as Atrium's list / get / create (copied from
  * backend/src/modules/tasks/tasks.repository.ts: same columns, same filters, same order, limit 20 + 1)
- * and answering with the same JSON envelope. No authentication, no RLS (it connects as the database
+ * and answering with the same JSON envelope. Its statements are named (prepared once per connection), as
+ * Atrium's hot queries are (backend/src/db/compiled.ts), so that neither side pays the planner on every
+ * request and the ratio shows the cost of what Atrium adds, not of planning. No authentication, no RLS (it connects as the database
  * owner and never switches role), no validation, no rate limit, no logging, no metrics.
  *
  * Create runs the task's data SQL only: the INSERT … RETURNING with the next position computed in the
@@ -92,10 +94,11 @@ export function startBaseline(databaseUrl: string, port: number, poolMax = 10) {
       where += ` and "tasks"."status" = $${params.length}`;
     }
     params.push(limit + 1);
-    const { rows } = await pool.query<Row>(
-      `select ${COLUMNS}, ("tasks"."created_at")::text as "sort_key" from "tasks" where (${where}) order by "tasks"."created_at" desc nulls last, "tasks"."id" desc nulls last limit $${params.length}`,
-      params,
-    );
+    const { rows } = await pool.query<Row>({
+      name: params.length === 3 ? 'floor_list_status' : 'floor_list',
+      text: `select ${COLUMNS}, ("tasks"."created_at")::text as "sort_key" from "tasks" where (${where}) order by "tasks"."created_at" desc nulls last, "tasks"."id" desc nulls last limit $${params.length}`,
+      values: params,
+    });
     const page = rows.slice(0, limit);
     const last = page.at(-1);
     const nextCursor = rows.length > limit && last ? Buffer.from(JSON.stringify([last.sort_key, last.id])).toString('base64url') : null;
@@ -103,21 +106,23 @@ export function startBaseline(databaseUrl: string, port: number, poolMax = 10) {
   }
 
   async function get(tenantId: string, taskId: string) {
-    const { rows } = await pool.query<Row>(`select ${COLUMNS} from "tasks" where ("tasks"."tenant_id" = $1 and "tasks"."id" = $2)`, [
-      tenantId,
-      taskId,
-    ]);
+    const { rows } = await pool.query<Row>({
+      name: 'floor_get',
+      text: `select ${COLUMNS} from "tasks" where ("tasks"."tenant_id" = $1 and "tasks"."id" = $2)`,
+      values: [tenantId, taskId],
+    });
     return rows[0];
   }
 
   async function create(tenantId: string, body: { projectId: string; title: string; status?: string; priority?: string }) {
     const status = body.status ?? 'todo';
-    const { rows } = await pool.query<Row>(
-      `insert into "tasks" ("id", "tenant_id", "project_id", "title", "description", "status", "priority", "due_date", "assignee_id", "labels", "position", "created_by", "completed_at")
+    const { rows } = await pool.query<Row>({
+      name: 'floor_create',
+      text: `insert into "tasks" ("id", "tenant_id", "project_id", "title", "description", "status", "priority", "due_date", "assignee_id", "labels", "position", "created_by", "completed_at")
        values ($1, $2, $3, $4, '', $5, $6, null, null, '{}', coalesce((select max("position") from "tasks" where "tenant_id" = $2 and "project_id" = $3 and "status" = $5), 0) + 1024, null, null)
        returning ${COLUMNS}`,
-      [newId('task'), tenantId, body.projectId, body.title, status, body.priority ?? 'medium'],
-    );
+      values: [newId('task'), tenantId, body.projectId, body.title, status, body.priority ?? 'medium'],
+    });
     return rows[0] as Row;
   }
 

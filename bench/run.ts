@@ -130,6 +130,24 @@ async function withRss<T>(pid: number | undefined, fn: () => Promise<T>): Promis
   }
 }
 
+/** CPU time (user + system, ms) the process `pid` has used so far, from /proc/<pid>/stat. */
+function cpuMs(pid: number | undefined): number {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100; // utime, stime in clock ticks (100 Hz)
+  } catch {
+    return Number.NaN;
+  }
+}
+
+/** Runs `fn` (one load run) and adds the server's CPU milliseconds per request it answered. */
+async function withCpu(pid: number | undefined, fn: () => Promise<RunResult>): Promise<RunResult & { cpuMsPerRequest: number }> {
+  const before = cpuMs(pid);
+  const r = await fn();
+  return { ...r, cpuMsPerRequest: (cpuMs(pid) - before) / Math.max(1, r.requests) };
+}
+
 const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length);
 const combine = (runs: RunResult[]): Side & { requests: number } => ({
   rps: mean(runs.map((r) => r.rps)),
@@ -185,6 +203,8 @@ async function main() {
     const countFile = path.join(os.tmpdir(), `atrium-bench-queries-${stamp}`);
     env.BENCH_QUERY_COUNT_FILE = countFile;
     if (process.env.BENCH_QUERY_LOG) env.BENCH_QUERY_LOG = process.env.BENCH_QUERY_LOG;
+    // Extra Node flags for the API only (experiments: heap limits, GC tracing).
+    if (process.env.BENCH_NODE_OPTIONS) env.NODE_OPTIONS = process.env.BENCH_NODE_OPTIONS;
     // A private Redis, as a deployment of more than one instance has (docs/deploy.md): shared rate-limit
     // counts and the shared cache of authorization lookups (memberships, API keys).
     if (opt.redis && fs.existsSync('/usr/bin/redis-server')) {
@@ -198,6 +218,8 @@ async function main() {
     }
     report.notes.push(env.REDIS_URL ? 'Atrium with REDIS_URL (a private redis-server).' : 'Atrium without REDIS_URL.');
     const nodeFlags = [
+      // As the production start commands run the API (package.json, scripts/start.mjs, the Dockerfile).
+      '--max-semi-space-size=16',
       '--import',
       path.join(repoRoot, 'bench', 'query-counter.ts'),
       ...(opt.profile ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []),
@@ -306,11 +328,12 @@ async function main() {
       return { statements: (after.statements - before.statements) / n, trips: (after.trips - before.trips) / n };
     };
     const runA = async (kinds: RequestKind[], d: number, c: number) => {
-      const r = await withRss(atrium?.pid, () => wrk(api, kinds, { durationS: d, connections: c }));
+      const r = await withRss(atrium?.pid, () => withCpu(atrium?.pid, () => wrk(api, kinds, { durationS: d, connections: c })));
       maxRss = Math.max(maxRss, r.maxRss);
       return r.value;
     };
-    const runB = (kinds: RequestKind[], d: number, c: number) => wrk(floor, kinds, { durationS: d, connections: c });
+    const runB = (kinds: RequestKind[], d: number, c: number) =>
+      withCpu(baseline?.pid, () => wrk(floor, kinds, { durationS: d, connections: c }));
 
     const growthPoint = async () => {
       const kinds = [await listKind()];
@@ -381,14 +404,18 @@ async function main() {
         await runA(kinds, warmS, connections);
         await runB(kinds, warmS, connections);
       }
-      const a: RunResult[] = [];
-      const b: RunResult[] = [];
+      const a: (RunResult & { cpuMsPerRequest: number })[] = [];
+      const b: (RunResult & { cpuMsPerRequest: number })[] = [];
       // Smoke: one A, B pair and no warm-up (it checks the bench works, not the figures).
       for (let i = 0; i < (smoke ? 1 : 2); i++) {
         a.push(await runA(kinds, durationS, connections));
-        log(`${def.label}: Atrium ${a.at(-1)?.rps.toFixed(0)} req/s, p99 ${a.at(-1)?.p99Ms.toFixed(1)} ms, ${a.at(-1)?.errors} errors`);
+        log(
+          `${def.label}: Atrium ${a.at(-1)?.rps.toFixed(0)} req/s, p99 ${a.at(-1)?.p99Ms.toFixed(1)} ms, ${a.at(-1)?.errors} errors, ${a.at(-1)?.cpuMsPerRequest.toFixed(3)} ms CPU per request`,
+        );
         b.push(await runB(kinds, durationS, connections));
-        log(`${def.label}: floor  ${b.at(-1)?.rps.toFixed(0)} req/s, p99 ${b.at(-1)?.p99Ms.toFixed(1)} ms, ${b.at(-1)?.errors} errors`);
+        log(
+          `${def.label}: floor  ${b.at(-1)?.rps.toFixed(0)} req/s, p99 ${b.at(-1)?.p99Ms.toFixed(1)} ms, ${b.at(-1)?.errors} errors, ${b.at(-1)?.cpuMsPerRequest.toFixed(3)} ms CPU per request`,
+        );
       }
       const A = combine(a);
       const B = combine(b);
@@ -397,7 +424,12 @@ async function main() {
       log(
         `${def.label}: ${qpr.toFixed(1)} database statements, ${counted.trips.toFixed(1)} round trips per request${def.id === 'mixed' ? ' (its create)' : ''}`,
       );
-      report.notes.push(`${def.label}: ${qpr.toFixed(1)} statements, ${counted.trips.toFixed(1)} round trips to PostgreSQL per request.`);
+      const cpuA = mean(a.map((r) => r.cpuMsPerRequest));
+      const cpuB = mean(b.map((r) => r.cpuMsPerRequest));
+      report.notes.push(
+        `${def.label}: ${qpr.toFixed(1)} statements, ${counted.trips.toFixed(1)} round trips to PostgreSQL per request; server CPU per request ${cpuA.toFixed(3)} ms (floor ${cpuB.toFixed(3)} ms).`,
+      );
+      log(`${def.label}: server CPU per request: Atrium ${cpuA.toFixed(3)} ms, floor ${cpuB.toFixed(3)} ms`);
       const ratio = B.rps > 0 ? A.rps / B.rps : Number.NaN;
       const row: ScenarioRow = {
         id: def.id,

@@ -67,4 +67,5 @@ HEALTHCHECK --interval=15s --timeout=5s --start-period=60s --retries=3 \
 # SIGTERM (docker stop) finishes in-flight requests and jobs, then exits (SHUTDOWN_TIMEOUT_MS + 5 s at
 # most): give the container that long before it is killed (compose: stop_grace_period).
 STOPSIGNAL SIGTERM
-CMD ["node", "src/server.ts"]
+# --max-semi-space-size=16: V8's young generation otherwise grows to 128 MB under load (docs/performance.md).
+CMD ["node", "--max-semi-space-size=16", "src/server.ts"]

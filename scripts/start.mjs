@@ -109,7 +109,11 @@ process.on('SIGTERM', () => shutdown(0));
 
 if (mode === 'start') {
   ensureFrontendBuilt();
-  run('api', [path.join(backendDir, 'src', 'server.ts')], { cwd: backendDir, env: { ...env, NODE_ENV: 'production' } });
+  // --max-semi-space-size: see docs/performance.md (V8's young generation grew to 128 MB under load).
+  run('api', ['--max-semi-space-size=16', path.join(backendDir, 'src', 'server.ts')], {
+    cwd: backendDir,
+    env: { ...env, NODE_ENV: 'production' },
+  });
   run('web', [nextBin, 'start', '--port', webPort, '--hostname', process.env.WEB_HOST || '0.0.0.0'], {
     cwd: frontendDir,
     env: { ...env, NODE_ENV: 'production' },

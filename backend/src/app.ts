@@ -3,7 +3,7 @@
  * dependencies. The server, the worker and the tests all build it the same way.
  */
 import Fastify, { LogController } from 'fastify';
-import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import { validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { Logger } from 'pino';
 import { newId } from './lib/ids.ts';
 import { ApiKeyUsage } from './modules/api-keys/api-keys.service.ts';
@@ -15,6 +15,7 @@ import idempotencyPlugin from './plugins/idempotency.ts';
 import metricsPlugin from './plugins/metrics.ts';
 import openapiPlugin from './plugins/openapi.ts';
 import rateLimitPlugin from './plugins/rate-limit.ts';
+import { schemaSerializerCompiler } from './plugins/serializer.ts';
 import type { AppDeps, AppInstance } from './types.ts';
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
@@ -52,7 +53,7 @@ export async function buildApp(options: BuildOptions): Promise<AppInstance> {
   }).withTypeProvider<ZodTypeProvider>();
 
   app.setValidatorCompiler(validatorCompiler);
-  app.setSerializerCompiler(serializerCompiler);
+  app.setSerializerCompiler(schemaSerializerCompiler);
 
   // Every route as registered (method, url): the route inventory the security tests check against.
   const routeInventory: { method: string; url: string }[] = [];

@@ -17,12 +17,14 @@ import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import pg from 'pg';
 import type { Logger } from 'pino';
 import { type AppConfig, redactUrl } from '../config.ts';
-import * as schema from './schema/index.ts';
+import type * as schema from './schema/index.ts';
 import { watchSlowQueries } from './slow-queries.ts';
 
 export const APP_ROLE = 'atrium_app';
 
 export type Schema = typeof schema;
+// The Drizzle handles are created without `schema`: nothing uses the relational query API (`db.query.*`),
+// and with a schema Drizzle builds a query builder per table for every transaction it opens.
 export type AppDb = PgDatabase<PgQueryResultHKT, Schema>;
 export type Tx = PgTransaction<PgQueryResultHKT, Schema, ExtractTablesWithRelations<Schema>>;
 /** Anything queries can run on: the root handle or a transaction. */
@@ -89,7 +91,7 @@ async function openPglite(config: AppConfig, options: OpenOptions): Promise<Data
     );
   }
   if (options.logger) watchSlowQueries(client, config.database.slowQueryMs, options.logger);
-  const db = drizzlePglite({ client, schema }) as unknown as AppDb;
+  const db = drizzlePglite({ client }) as unknown as AppDb;
   let inAppRole = false;
   const runner: SqlRunner = {
     query: async <T>(text: string, params?: unknown[]) => (await client.query<T>(text, params)) as { rows: T[] },
@@ -178,7 +180,7 @@ async function openPostgres(config: AppConfig, options: OpenOptions): Promise<Da
 
   return {
     kind: 'postgres',
-    db: drizzleNodePg({ client: pool, schema }) as unknown as AppDb,
+    db: drizzleNodePg({ client: pool }) as unknown as AppDb,
     pool,
     withOwner,
     async enterAppRole() {
@@ -233,6 +235,10 @@ const SIDE_EFFECTS =
  *   is still awaited: the next statement's promise (and a COMMIT's) settles only after it, and rejects
  *   with its error.
  */
+function streamOf(client: pg.PoolClient): { cork(): void; uncork(): void } | undefined {
+  return (client as unknown as { connection?: { stream?: { cork(): void; uncork(): void } } }).connection?.stream;
+}
+
 export function batchScopedBegin(client: pg.PoolClient): void {
   const query = client.query.bind(client) as QueryFn;
   const pipelined = (client as unknown as { pipeline?: boolean }).pipeline === true;
@@ -253,6 +259,15 @@ export function batchScopedBegin(client: pg.PoolClient): void {
     if (!pendingBegin) {
       if (plain && text === 'commit' && readOnly) {
         readOnly = false;
+        // Held in the socket until the end of this turn of the event loop: the connection goes back to
+        // the pool now, and when a waiting request takes it in this same turn (the usual case under
+        // load), that request's `begin; select set_config(…)` and first query leave in the same write as
+        // this COMMIT. Each write to another local process costs a wake-up on cores shared with it.
+        const stream = streamOf(client);
+        if (pipelined && stream) {
+          stream.cork();
+          setImmediate(() => stream.uncork());
+        }
         query('commit').catch(() => {}); // a failed COMMIT of a read changes nothing; the pool drops a broken client
         return Promise.resolve({ ...EMPTY_RESULT, command: 'COMMIT' });
       }
@@ -261,7 +276,7 @@ export function batchScopedBegin(client: pg.PoolClient): void {
     }
     pendingBegin = false;
     if (plain && text.startsWith(SCOPE_STATEMENT_PREFIX)) {
-      const stream = (client as unknown as { connection?: { stream?: { cork(): void; uncork(): void } } }).connection?.stream;
+      const stream = streamOf(client);
       if (pipelined && stream) {
         stream.cork();
         setImmediate(() => stream.uncork());

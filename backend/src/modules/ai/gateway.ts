@@ -18,7 +18,7 @@
  * listeners (metrics). Model output is data: validated with Zod, never executed, never rendered as HTML.
  */
 import { createHash } from 'node:crypto';
-import { APICallError, generateText, type LanguageModelUsage, NoObjectGeneratedError, Output, streamText } from 'ai';
+import type { LanguageModelUsage } from 'ai';
 import type { FastifyBaseLogger } from 'fastify';
 import { z } from 'zod';
 import type { AppConfig } from '../../config.ts';
@@ -37,6 +37,14 @@ import { anyProviderConfigured, isProviderConfigured, ProviderModels } from './p
 import { AiRateLimiter } from './rate-limit.ts';
 
 export type AiFeature = AiPurpose;
+
+type AiSdk = typeof import('ai');
+let aiSdk: Promise<AiSdk> | undefined;
+/** The AI SDK, loaded on the first model call: a process that never calls a model does not hold it. */
+const loadAiSdk = (): Promise<AiSdk> => {
+  aiSdk ??= import('ai');
+  return aiSdk;
+};
 
 /** Retries after the first attempt, for a provider answering 429 or 5xx. */
 export const MAX_RETRIES = 2;
@@ -169,7 +177,7 @@ function retryAfterMs(headers: Record<string, string> | undefined): number | und
   return Number.isNaN(at) ? undefined : Math.max(0, at - Date.now());
 }
 
-function classify(err: unknown): ErrorClass {
+function classify(err: unknown, { NoObjectGeneratedError, APICallError }: AiSdk): ErrorClass {
   if (NoObjectGeneratedError.isInstance(err)) return { code: 'invalid_output', retryable: false };
   if (APICallError.isInstance(err)) {
     const status = err.statusCode;
@@ -482,6 +490,9 @@ export class AiGateway {
 
   /** One provider call with the model's timeout. Never throws: failures come back classified. */
   private async attempt<T, R>(model: repo.AiModelRow, req: GenerateRequest<T, R>): Promise<AttemptResult<T>> {
+    const ai = await loadAiSdk();
+    const { generateText, NoObjectGeneratedError, Output, streamText } = ai;
+    const languageModel = await this.providers.model(model.provider, model.model);
     const controller = new AbortController();
     let timedOut = false;
     const arm = () =>
@@ -493,7 +504,7 @@ export class AiGateway {
     const signal = req.signal ? AbortSignal.any([controller.signal, req.signal]) : controller.signal;
     const empty = { inputTokens: 0, outputTokens: 0 };
     const settings = {
-      model: this.providers.model(model.provider, model.model),
+      model: languageModel,
       system: req.system,
       prompt: req.prompt,
       maxOutputTokens: model.maxOutputTokens,
@@ -557,7 +568,7 @@ export class AiGateway {
       let error: ErrorClass;
       if (timedOut) error = { code: 'timeout', retryable: false };
       else if (req.signal?.aborted) error = { code: 'aborted', retryable: false };
-      else error = classify(err);
+      else error = classify(err, ai);
       if (streamed && error.code !== 'aborted') error = { code: 'stream_interrupted', retryable: false };
       return { ok: false, text: '', object: undefined, usage, streamed, error };
     } finally {

@@ -1,10 +1,13 @@
 /**
  * Provider adapters: turns a registry row into an AI SDK language model, with one provider instance per
  * process and provider. The model name always comes from the registry row, never from code.
+ *
+ * The provider packages are loaded on the first call to a model of theirs: a process that never calls
+ * one (most API instances, most of the time) does not hold them in memory.
  */
-import { createAnthropic } from '@ai-sdk/anthropic';
-import { createOpenAI } from '@ai-sdk/openai';
-import { createOpenAICompatible } from '@ai-sdk/openai-compatible';
+import type { createAnthropic } from '@ai-sdk/anthropic';
+import type { createOpenAI } from '@ai-sdk/openai';
+import type { createOpenAICompatible } from '@ai-sdk/openai-compatible';
 import type { LanguageModel } from 'ai';
 import type { AiConfig } from '../../config.ts';
 import type { AiProvider } from '../../db/schema/index.ts';
@@ -42,11 +45,12 @@ export class ProviderModels {
     this.config = config;
   }
 
-  /** The language model for `provider`/`model`; throws if the provider is not configured. */
-  model(provider: AiProvider, model: string): LanguageModel {
+  /** The language model for `provider`/`model`; rejects if the provider is not configured. */
+  async model(provider: AiProvider, model: string): Promise<LanguageModel> {
     if (provider === 'openai') {
       const c = this.config.openai;
       if (!c) throw new Error('OpenAI is not configured');
+      const { createOpenAI } = await import('@ai-sdk/openai');
       this.openai ??= createOpenAI({ apiKey: c.apiKey, ...(c.baseUrl ? { baseURL: c.baseUrl } : {}), fetch: noRedirectFetch });
       // Chat Completions: also what OpenAI-style proxies behind OPENAI_BASE_URL implement.
       return this.openai.chat(model);
@@ -54,11 +58,13 @@ export class ProviderModels {
     if (provider === 'anthropic') {
       const c = this.config.anthropic;
       if (!c) throw new Error('Anthropic is not configured');
+      const { createAnthropic } = await import('@ai-sdk/anthropic');
       this.anthropic ??= createAnthropic({ apiKey: c.apiKey, ...(c.baseUrl ? { baseURL: c.baseUrl } : {}), fetch: noRedirectFetch });
       return this.anthropic(model);
     }
     const c = this.config.compatible;
     if (!c) throw new Error('No OpenAI-compatible server is configured');
+    const { createOpenAICompatible } = await import('@ai-sdk/openai-compatible');
     this.compatible ??= createOpenAICompatible({
       name: 'openai_compatible',
       baseURL: c.baseUrl,

@@ -11,9 +11,14 @@ export async function insertEvent(
   tx: Tx,
   e: { tenantId: string; type: string; entityId: string; ownerIds: string[]; data: Record<string, unknown> },
 ) {
-  const [row] = await tx.insert(tenantEvents).values(e).returning({ id: tenantEvents.id });
-  await tx.execute(sql`select pg_notify(${EVENTS_CHANNEL}, ${`${e.tenantId}:${row?.id}`})`);
-  return row?.id;
+  // One statement: the row, and the notification that carries its id (sent at COMMIT, like the row).
+  // (Drizzle puts an embedded query in parentheses: `with e as (insert … returning id)`.)
+  const inserted = tx.insert(tenantEvents).values(e).returning({ id: tenantEvents.id });
+  const result = (await tx.execute(
+    sql`with e as ${inserted} select e.id, pg_notify(${EVENTS_CHANNEL}, ${e.tenantId}::text || ':' || e.id) from e`,
+  )) as unknown as { rows: { id: string | number }[] };
+  const id = result.rows[0]?.id;
+  return id === undefined ? undefined : Number(id);
 }
 
 export async function findEventsAfter(tx: Tx, tenantId: string, afterId: number, limit = 500) {

@@ -5,16 +5,20 @@ import { memberships, subscriptions, tenants, tenantUsage } from '../../db/schem
 /**
  * Takes one unit of `metric` if the tenant is below `limit` (-1 = unlimited), atomically: the row
  * lock of the UPDATE serializes concurrent takers, so two creates at the limit cannot both pass.
- * Returns false when the limit is reached.
+ * Returns false when the limit is reached. One statement: the row is created at 1 on first use, or
+ * incremented while under the limit (the conflict's UPDATE takes the row lock); no row back means the
+ * limit is reached.
  */
 export async function takeUsage(tx: Tx, tenantId: string, metric: string, limit: number): Promise<boolean> {
-  await tx.insert(tenantUsage).values({ tenantId, metric, value: 0 }).onConflictDoNothing();
+  if (limit === 0) return false;
   const rows = await tx
-    .update(tenantUsage)
-    .set({ value: sql`${tenantUsage.value} + 1`, updatedAt: new Date() })
-    .where(
-      and(eq(tenantUsage.tenantId, tenantId), eq(tenantUsage.metric, metric), limit < 0 ? undefined : sql`${tenantUsage.value} < ${limit}`),
-    )
+    .insert(tenantUsage)
+    .values({ tenantId, metric, value: 1 })
+    .onConflictDoUpdate({
+      target: [tenantUsage.tenantId, tenantUsage.metric],
+      set: { value: sql`${tenantUsage.value} + 1`, updatedAt: new Date() },
+      ...(limit < 0 ? {} : { setWhere: sql`${tenantUsage.value} < ${limit}` }),
+    })
     .returning({ value: tenantUsage.value });
   return rows.length === 1;
 }

@@ -1,5 +1,6 @@
 import { and, arrayContains, eq, gte, lte, max, or, type SQL, sql } from 'drizzle-orm';
 import type { Tx } from '../../db/client.ts';
+import { compiledQueries, compiledQuery } from '../../db/compiled.ts';
 import { memberships, type TaskPriority, type TaskStatus, tasks } from '../../db/schema/index.ts';
 
 export type TaskRow = Omit<typeof tasks.$inferSelect, 'search'>;
@@ -80,27 +81,40 @@ export interface TaskFilter {
   cursor?: { key: string; id: string };
 }
 
-export async function findTasks(tx: Tx, f: TaskFilter) {
-  const tsQuery = f.q ? sql`websearch_to_tsquery('english', ${f.q})` : undefined;
-  const key = sortKey(f.sort, tsQuery);
+/** The shape of a list query: which filters are present, the sort, and whether a cursor is given. */
+function listShape(f: TaskFilter): string {
+  const present = (['projectId', 'status', 'priority', 'assigneeId', 'label', 'q', 'dueBefore', 'dueAfter', 'ownedBy'] as const)
+    .map((k) => (f[k] ? '1' : '0'))
+    .join('');
+  return `${present}|${f.sort}|${f.cursor ? 'c' : ''}`;
+}
+
+const ph = sql.placeholder;
+
+/** One compiled list query per shape (db/compiled.ts): filters and cursor values are placeholders. */
+const listQueries = compiledQueries<Record<string, unknown>, TaskRow & { sortKey: string }>('tasks_list', 200, (tx, shape) => {
+  const [present = '', sort = '-createdAt', cursor] = shape.split('|');
+  const has = (i: number) => present[i] === '1';
+  const tsQuery = has(5) ? sql`websearch_to_tsquery('english', ${ph('q')})` : undefined;
+  const key = sortKey(sort as TaskSort, tsQuery);
   const conditions: (SQL | undefined)[] = [
-    eq(tasks.tenantId, f.tenantId),
-    f.projectId ? eq(tasks.projectId, f.projectId) : undefined,
-    f.status ? eq(tasks.status, f.status) : undefined,
-    f.priority ? eq(tasks.priority, f.priority) : undefined,
-    f.assigneeId ? eq(tasks.assigneeId, f.assigneeId) : undefined,
-    f.label ? arrayContains(tasks.labels, [f.label]) : undefined,
+    eq(tasks.tenantId, ph('tenantId')),
+    has(0) ? eq(tasks.projectId, ph('projectId')) : undefined,
+    has(1) ? eq(tasks.status, ph('status')) : undefined,
+    has(2) ? eq(tasks.priority, ph('priority')) : undefined,
+    has(3) ? eq(tasks.assigneeId, ph('assigneeId')) : undefined,
+    has(4) ? arrayContains(tasks.labels, ph('labels')) : undefined,
     tsQuery ? sql`${tasks.search} @@ ${tsQuery}` : undefined,
-    f.dueBefore ? lte(tasks.dueDate, f.dueBefore) : undefined,
-    f.dueAfter ? gte(tasks.dueDate, f.dueAfter) : undefined,
-    f.ownedBy ? or(eq(tasks.createdBy, f.ownedBy), eq(tasks.assigneeId, f.ownedBy)) : undefined,
+    has(6) ? lte(tasks.dueDate, ph('dueBefore')) : undefined,
+    has(7) ? gte(tasks.dueDate, ph('dueAfter')) : undefined,
+    has(8) ? or(eq(tasks.createdBy, ph('ownedBy')), eq(tasks.assigneeId, ph('ownedBy'))) : undefined,
   ];
-  if (f.cursor) {
-    const value = sql`${f.cursor.key}::${sql.raw(key.type)}`;
+  if (cursor) {
+    const value = sql`${ph('cursorKey')}::${sql.raw(key.type)}`;
     conditions.push(
       key.desc
-        ? sql`(${key.expr}, ${tasks.id}) < (${value}, ${f.cursor.id})`
-        : sql`(${key.expr}, ${tasks.id}) > (${value}, ${f.cursor.id})`,
+        ? sql`(${key.expr}, ${tasks.id}) < (${value}, ${ph('cursorId')})`
+        : sql`(${key.expr}, ${tasks.id}) > (${value}, ${ph('cursorId')})`,
     );
   }
   // Descending: NULLS LAST, as the (tenant_id, created_at DESC, id DESC) indexes are built, so the planner
@@ -112,15 +126,37 @@ export async function findTasks(tx: Tx, f: TaskFilter) {
     .from(tasks)
     .where(and(...conditions))
     .orderBy(sql`${key.expr} ${direction}`, sql`${tasks.id} ${direction}`)
-    .limit(f.limit + 1);
+    .limit(ph('limit'));
+});
+
+export async function findTasks(tx: Tx, f: TaskFilter) {
+  return listQueries(tx, listShape(f), {
+    tenantId: f.tenantId,
+    projectId: f.projectId,
+    status: f.status,
+    priority: f.priority,
+    assigneeId: f.assigneeId,
+    labels: f.label ? [f.label] : undefined,
+    q: f.q,
+    dueBefore: f.dueBefore,
+    dueAfter: f.dueAfter,
+    ownedBy: f.ownedBy,
+    cursorKey: f.cursor?.key,
+    cursorId: f.cursor?.id,
+    limit: f.limit + 1,
+  });
 }
 
-export async function findTask(tx: Tx, tenantId: string, taskId: string) {
-  const [row] = await tx
+const taskById = compiledQuery<{ tenantId: string; taskId: string }, TaskRow>('tasks_by_id', (tx) =>
+  tx
     .select(taskColumns)
     .from(tasks)
-    .where(and(eq(tasks.tenantId, tenantId), eq(tasks.id, taskId)));
-  return row as TaskRow | undefined;
+    .where(and(eq(tasks.tenantId, ph('tenantId')), eq(tasks.id, ph('taskId')))),
+);
+
+export async function findTask(tx: Tx, tenantId: string, taskId: string) {
+  const [row] = await taskById(tx, { tenantId, taskId });
+  return row;
 }
 
 export async function insertTask(tx: Tx, row: typeof tasks.$inferInsert) {

@@ -1,0 +1,93 @@
+/**
+ * Queries built once. Drizzle builds a query's SQL text and its result mapping every time a builder
+ * runs: walking the column objects, quoting names, checking entity kinds. For the queries on the hot
+ * path of every request (a task by id, a page of tasks) that work was the largest share of the API's
+ * CPU (docs/performance.md). A compiled query is written with Drizzle as usual, with `sql.placeholder`
+ * where the values go; the first run builds it, and every later run only binds the values to the same
+ * text and mapping. On PostgreSQL the query also runs as a named prepared statement, so the server
+ * parses and plans it once per connection instead of once per request.
+ *
+ * The text of a name never changes (one name, one builder), which is what named statements require.
+ * RLS is unaffected: the statement runs inside the caller's scoped transaction like any other query,
+ * and the policies read the transaction's settings when it executes, not when it was planned.
+ */
+import type { Query } from 'drizzle-orm';
+import type { Executor } from './client.ts';
+
+/** What a Drizzle select builder offers here: `.prepare(name)` (public API). */
+interface Preparable {
+  prepare(name: string): { execute(values?: Record<string, unknown>): Promise<unknown> };
+}
+
+/** Drizzle's prepared query (node-postgres and PGlite drivers alike), with the internals reused. */
+interface PreparedLike {
+  execute(values?: Record<string, unknown>): Promise<unknown>;
+  query: Query;
+  fields?: unknown;
+  joinsNotNullableMap?: Record<string, boolean>;
+}
+
+interface SessionLike {
+  prepareQuery(query: Query, fields: unknown, name: string | undefined, arrayMode: boolean): PreparedLike;
+}
+
+interface Built {
+  query: Query;
+  fields: unknown;
+  joins: Record<string, boolean> | undefined;
+}
+
+const names = new Set<string>();
+
+/** The session a handle runs its queries on (a transaction's connection, or the root's pool). */
+function sessionOf(executor: Executor): SessionLike {
+  return (executor as unknown as { session: SessionLike }).session;
+}
+
+/**
+ * A select compiled on first use. `build` receives the executor of that first run and must return the
+ * same query shape every time (values only through `sql.placeholder`).
+ */
+export function compiledQuery<V extends Record<string, unknown>, R>(
+  name: string,
+  build: (executor: Executor) => Preparable,
+): (executor: Executor, values: V) => Promise<R[]> {
+  if (names.has(name)) throw new Error(`compiled query name used twice: ${name}`);
+  names.add(name);
+  let built: Built | undefined;
+  return async (executor, values) => {
+    if (!built) {
+      const first = build(executor).prepare(name) as unknown as PreparedLike;
+      built = { query: first.query, fields: first.fields, joins: first.joinsNotNullableMap };
+      return (await first.execute(values)) as R[];
+    }
+    const prepared = sessionOf(executor).prepareQuery(built.query, built.fields, name, true);
+    prepared.joinsNotNullableMap = built.joins;
+    return (await prepared.execute(values)) as R[];
+  };
+}
+
+/**
+ * A family of compiled queries whose shape depends on a few options (which filters are present, the
+ * sort): one compiled query per shape key, up to `maxShapes`; beyond that, shapes are built per run
+ * (unnamed), so a caller cannot fill the server's statement cache.
+ */
+export function compiledQueries<V extends Record<string, unknown>, R>(
+  prefix: string,
+  maxShapes: number,
+  build: (executor: Executor, shape: string) => Preparable,
+): (executor: Executor, shape: string, values: V) => Promise<R[]> {
+  const shapes = new Map<string, (executor: Executor, values: V) => Promise<R[]>>();
+  return (executor, shape, values) => {
+    let run = shapes.get(shape);
+    if (!run) {
+      if (shapes.size >= maxShapes) {
+        const prepared = build(executor, shape).prepare('');
+        return prepared.execute(values) as Promise<R[]>;
+      }
+      run = compiledQuery<V, R>(`${prefix}_${shapes.size}`, (e) => build(e, shape));
+      shapes.set(shape, run);
+    }
+    return run(executor, values);
+  };
+}
