@@ -52,11 +52,30 @@ export function responseJsonSchema(schema: ZodType): JsonSchema {
 /** Routes whose response schema fell back to the Zod serializer (`METHOD url status`); tested to stay empty. */
 export const serializerFallbacks: string[] = [];
 
+/** Serializers not compiled yet (compileAllSerializers compiles them: tests, and the check above). */
+const pending = new Set<() => unknown>();
+
+/**
+ * Compiled on a route's first answer with that status, not at start-up: compiling the ~250 response
+ * schemas takes about a second of CPU, which every start (and every test app) would pay.
+ */
 export const schemaSerializerCompiler: FastifySerializerCompiler<ZodType> = (route) => {
-  try {
-    return fastJson(responseJsonSchema(route.schema));
-  } catch {
-    serializerFallbacks.push(`${route.method} ${route.url} ${route.httpStatus}`);
-    return zodSerializerCompiler(route);
-  }
+  let serialize: ((data: unknown) => string) | undefined;
+  const compile = () => {
+    pending.delete(compile);
+    try {
+      serialize = fastJson(responseJsonSchema(route.schema));
+    } catch {
+      serializerFallbacks.push(`${route.method} ${route.url} ${route.httpStatus}`);
+      serialize = zodSerializerCompiler(route);
+    }
+    return serialize;
+  };
+  pending.add(compile);
+  return (data) => (serialize ?? compile())(data);
 };
+
+/** Compiles every serializer not compiled yet. */
+export function compileAllSerializers(): void {
+  for (const compile of [...pending]) compile();
+}

@@ -16,14 +16,18 @@ export interface TenantEvent {
 }
 
 export async function emitEvent(tx: Tx, tenantId: string, event: TenantEvent) {
-  if ((WEBHOOK_EVENTS as readonly string[]).includes(event.type)) {
-    await fanOutEvent(tx, requestContext.getStore()?.jobs, tenantId, { type: event.type, data: { id: event.entityId, ...event.data } });
-  }
-  return insertEvent(tx, {
+  const row = {
     tenantId,
     type: event.type,
     entityId: event.entityId,
     ownerIds: (event.ownerIds ?? []).filter((x): x is string => typeof x === 'string'),
     data: event.data,
-  });
+  };
+  if (!(WEBHOOK_EVENTS as readonly string[]).includes(event.type)) return insertEvent(tx, row);
+  // Independent statements, sent together (pipelined on PostgreSQL).
+  const [, id] = await Promise.all([
+    fanOutEvent(tx, requestContext.getStore()?.jobs, tenantId, { type: event.type, data: { id: event.entityId, ...event.data } }),
+    insertEvent(tx, row),
+  ]);
+  return id;
 }

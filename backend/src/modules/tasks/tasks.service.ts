@@ -149,9 +149,14 @@ export async function getTask(db: AppDb, ctx: TenantContext, taskId: string) {
 export async function createTask(db: AppDb, ctx: TenantContext, data: TaskInput) {
   if (!allowed(ctx, 'task:create')) throw forbidden('You cannot create tasks here');
   return withTenant(db, ctx, async (tx) => {
-    await writableProject(tx, ctx, data.projectId);
-    await checkAssignee(tx, ctx, data.assigneeId);
     const status = data.status ?? 'todo';
+    // Independent reads go out together (one round trip on PostgreSQL, whose pool pipelines; in order
+    // on PGlite). If one fails, the transaction is aborted and Promise.all reports the first failure.
+    const [, , position] = await Promise.all([
+      writableProject(tx, ctx, data.projectId),
+      checkAssignee(tx, ctx, data.assigneeId),
+      data.position ?? repo.nextPosition(tx, ctx.tenantId, data.projectId, status),
+    ]);
     const task = await repo.insertTask(tx, {
       id: newId('task'),
       tenantId: ctx.tenantId,
@@ -163,26 +168,28 @@ export async function createTask(db: AppDb, ctx: TenantContext, data: TaskInput)
       dueDate: data.dueDate ?? null,
       assigneeId: data.assigneeId ?? null,
       labels: data.labels ?? [],
-      position: data.position ?? (await repo.nextPosition(tx, ctx.tenantId, data.projectId, status)),
+      position,
       createdBy: ctx.userId,
       completedAt: status === 'done' ? new Date() : null,
     });
-    await recordAudit(tx, ctx.tenantId, ctx.actor, {
-      action: 'task.created',
-      targetType: 'task',
-      targetId: task.id,
-      metadata: { projectId: task.projectId, title: task.title },
-    });
-    await emitEvent(tx, ctx.tenantId, {
-      type: 'task.created',
-      entityId: task.id,
-      ownerIds: [task.createdBy, task.assigneeId],
-      data: toTask(task),
-    });
-    // Taken last: the limit's counter row stays locked until COMMIT, so concurrent creates in a workspace
-    // wait on it for one round trip instead of the whole transaction. Over the limit, everything above
-    // rolls back with the 402.
-    await consumeLimit(tx, ctx.tenantId, 'tasks');
+    // The audit row, the live event (and webhook deliveries) and the plan limit, together. The limit's
+    // counter row stays locked until COMMIT, so concurrent creates in a workspace wait on it for about
+    // one round trip. Over the limit, everything rolls back with the 402.
+    await Promise.all([
+      recordAudit(tx, ctx.tenantId, ctx.actor, {
+        action: 'task.created',
+        targetType: 'task',
+        targetId: task.id,
+        metadata: { projectId: task.projectId, title: task.title },
+      }),
+      emitEvent(tx, ctx.tenantId, {
+        type: 'task.created',
+        entityId: task.id,
+        ownerIds: [task.createdBy, task.assigneeId],
+        data: toTask(task),
+      }),
+      consumeLimit(tx, ctx.tenantId, 'tasks'),
+    ]);
     return toTask(task);
   });
 }
