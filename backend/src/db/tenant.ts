@@ -11,6 +11,7 @@
  * PGlite note: a PGlite transaction is exclusive; never query the root handle (or call Better Auth)
  * from inside `fn`, or it waits forever.
  */
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { sql } from 'drizzle-orm';
 import { afterCommitStore } from '../lib/cache.ts';
 import { requestContext } from '../lib/request-context.ts';
@@ -61,12 +62,43 @@ export function scopeStatement(role: string, scope?: Scope): string {
   return text;
 }
 
+/** Notifications (channel, payload) to send once the current scoped transaction has committed. */
+const notificationsStore = new AsyncLocalStorage<[string, string][]>();
+
+/**
+ * Sends `pg_notify(channel, payload)` after the current scoped transaction commits (nothing if it rolls
+ * back), from a statement of its own committed without waiting for the disk. Why not NOTIFY inside the
+ * transaction: PostgreSQL serializes the commits of all transactions that notified (one lock for the
+ * whole cluster, held until the commit record is flushed), so every write that notified waited for the
+ * previous one's fsync: a ceiling of a few hundred writes a second for the whole database. A listener
+ * that misses a notification (a crash between the commit and the notify) catches up on the next one.
+ * Outside a scoped transaction (no store), the notification is sent inside `tx` as before.
+ */
+export async function notifyAfterCommit(tx: Tx, channel: string, payload: string): Promise<void> {
+  const pending = notificationsStore.getStore();
+  if (pending) pending.push([channel, payload]);
+  else await tx.execute(sql`select pg_notify(${channel}, ${payload})`);
+}
+
+function sendNotifications(db: AppDb, notifications: [string, string][]): void {
+  for (const [channel, payload] of notifications) {
+    // synchronous_commit is read at COMMIT, after the statement: this tiny transaction does not wait for
+    // the WAL flush (losing it in a crash loses a wake-up, not data).
+    db.execute(sql`select set_config('synchronous_commit', 'off', true), pg_notify(${channel}, ${payload})`).catch(() => {});
+  }
+}
+
 export async function withScope<T>(db: AppDb, scope: Scope, fn: (tx: Tx) => Promise<T>, options: ScopeOptions = {}): Promise<T> {
   // Work registered for after the commit (cache invalidations, lib/cache.ts) runs once the transaction
   // is over, committed or rolled back (a value read inside a rolled-back transaction is dropped too).
   const pending: (() => Promise<void>)[] = [];
+  const notifications: [string, string][] = [];
   try {
-    return await afterCommitStore.run(pending, () => scopedTransaction(db, scope, fn, options));
+    const result = await afterCommitStore.run(pending, () =>
+      notificationsStore.run(notifications, () => scopedTransaction(db, scope, fn, options)),
+    );
+    if (notifications.length > 0) sendNotifications(db, notifications);
+    return result;
   } finally {
     for (const after of pending) await after();
   }

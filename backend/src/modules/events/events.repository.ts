@@ -1,24 +1,22 @@
 import { and, asc, eq, gt, lt, sql } from 'drizzle-orm';
 import type { Tx } from '../../db/client.ts';
 import { tenantEvents } from '../../db/schema/index.ts';
+import { notifyAfterCommit } from '../../db/tenant.ts';
 
 export const EVENTS_CHANNEL = 'atrium_events';
 
 export type TenantEventRow = typeof tenantEvents.$inferSelect;
 
-/** Inserts the event and notifies listeners; NOTIFY is delivered only if the transaction commits. */
+/** Inserts the event; listeners are notified once the transaction has committed (db/tenant.ts). */
 export async function insertEvent(
   tx: Tx,
   e: { tenantId: string; type: string; entityId: string; ownerIds: string[]; data: Record<string, unknown> },
 ) {
-  // One statement: the row, and the notification that carries its id (sent at COMMIT, like the row).
-  // (Drizzle puts an embedded query in parentheses: `with e as (insert … returning id)`.)
-  const inserted = tx.insert(tenantEvents).values(e).returning({ id: tenantEvents.id });
-  const result = (await tx.execute(
-    sql`with e as ${inserted} select e.id, pg_notify(${EVENTS_CHANNEL}, ${e.tenantId}::text || ':' || e.id) from e`,
-  )) as unknown as { rows: { id: string | number }[] };
-  const id = result.rows[0]?.id;
-  return id === undefined ? undefined : Number(id);
+  const [row] = await tx.insert(tenantEvents).values(e).returning({ id: tenantEvents.id });
+  const id = row?.id;
+  // Listeners (the live-update hub of every instance) are woken once the row is committed.
+  await notifyAfterCommit(tx, EVENTS_CHANNEL, `${e.tenantId}:${id}`);
+  return id;
 }
 
 export async function findEventsAfter(tx: Tx, tenantId: string, afterId: number, limit = 500) {
