@@ -519,7 +519,7 @@ async function main() {
       });
     }
     report.notes.push(
-      'floor = bench/baseline.ts: node:http + pg Pool (10 connections, as the API), the same data SQL, the same JSON envelope; no auth, RLS, validation, rate limit, audit or logging. Its create runs the INSERT only; Atrium also checks the project, takes the plan limit and writes the audit row and the live event in the same transaction.',
+      'floor = bench/baseline.ts: node:http + pg Pool (10 connections, as the API), the same data SQL as named (prepared) statements, as Atrium runs its hot queries, the same JSON envelope; no auth, RLS, validation, rate limit, audit or logging. Its create runs the INSERT only; Atrium also checks the project, takes the plan limit and writes the audit row and the live event in the same transaction.',
       'errors = non-2xx answers + socket errors (connect, read, write, timeout).',
       'Atrium runs with APP_ENV=production, LOG_LEVEL=info to a file, metrics on, the in-process job worker on; the rate limiter runs on every request with its per-minute figure raised in the bench database.',
     );
