@@ -150,6 +150,19 @@ export default fp(async function rateLimitPlugin(app: FastifyInstance, opts: { c
   app.addHook('onClose', async () => {
     redis?.disconnect();
   });
+  // Start counting in Redis from the first request: wait (at most 2 s) for the connection before the
+  // API listens. An unreachable Redis does not stop the start; counting is per process until it answers.
+  if (redis && redis.status !== 'ready') {
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(done, 2_000);
+      function done() {
+        clearTimeout(timer);
+        redis?.off('ready', done);
+        resolve();
+      }
+      redis.once('ready', done);
+    });
+  }
 
   // Per-minute number per tenant plan, cached briefly so limits cost no query per request.
   const planCache = new Map<string, { value: number; until: number }>();
