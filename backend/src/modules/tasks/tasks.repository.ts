@@ -81,33 +81,34 @@ export interface TaskFilter {
   cursor?: { key: string; id: string };
 }
 
-/** The shape of a list query: which filters are present, the sort, and whether a cursor is given. */
+const LIST_FILTERS = ['projectId', 'status', 'priority', 'assigneeId', 'label', 'q', 'dueBefore', 'dueAfter', 'ownedBy'] as const;
+type ListFilterName = (typeof LIST_FILTERS)[number];
+
+/** The shape of a list query: the filters present (by name), the sort, and whether a cursor is given. */
 function listShape(f: TaskFilter): string {
-  const present = (['projectId', 'status', 'priority', 'assigneeId', 'label', 'q', 'dueBefore', 'dueAfter', 'ownedBy'] as const)
-    .map((k) => (f[k] ? '1' : '0'))
-    .join('');
-  return `${present}|${f.sort}|${f.cursor ? 'c' : ''}`;
+  return `${LIST_FILTERS.filter((k) => f[k]).join(',')}|${f.sort}|${f.cursor ? 'c' : ''}`;
 }
 
 const ph = sql.placeholder;
 
 /** One compiled list query per shape (db/compiled.ts): filters and cursor values are placeholders. */
 const listQueries = compiledQueries<Record<string, unknown>, TaskRow & { sortKey: string }>('tasks_list', 200, (tx, shape) => {
-  const [present = '', sort = '-createdAt', cursor] = shape.split('|');
-  const has = (i: number) => present[i] === '1';
-  const tsQuery = has(5) ? sql`websearch_to_tsquery('english', ${ph('q')})` : undefined;
+  const [filters = '', sort = '-createdAt', cursor] = shape.split('|');
+  const present = new Set(filters.split(','));
+  const has = (name: ListFilterName) => present.has(name);
+  const tsQuery = has('q') ? sql`websearch_to_tsquery('english', ${ph('q')})` : undefined;
   const key = sortKey(sort as TaskSort, tsQuery);
   const conditions: (SQL | undefined)[] = [
     eq(tasks.tenantId, ph('tenantId')),
-    has(0) ? eq(tasks.projectId, ph('projectId')) : undefined,
-    has(1) ? eq(tasks.status, ph('status')) : undefined,
-    has(2) ? eq(tasks.priority, ph('priority')) : undefined,
-    has(3) ? eq(tasks.assigneeId, ph('assigneeId')) : undefined,
-    has(4) ? arrayContains(tasks.labels, ph('labels')) : undefined,
+    has('projectId') ? eq(tasks.projectId, ph('projectId')) : undefined,
+    has('status') ? eq(tasks.status, ph('status')) : undefined,
+    has('priority') ? eq(tasks.priority, ph('priority')) : undefined,
+    has('assigneeId') ? eq(tasks.assigneeId, ph('assigneeId')) : undefined,
+    has('label') ? arrayContains(tasks.labels, ph('labels')) : undefined,
     tsQuery ? sql`${tasks.search} @@ ${tsQuery}` : undefined,
-    has(6) ? lte(tasks.dueDate, ph('dueBefore')) : undefined,
-    has(7) ? gte(tasks.dueDate, ph('dueAfter')) : undefined,
-    has(8) ? or(eq(tasks.createdBy, ph('ownedBy')), eq(tasks.assigneeId, ph('ownedBy'))) : undefined,
+    has('dueBefore') ? lte(tasks.dueDate, ph('dueBefore')) : undefined,
+    has('dueAfter') ? gte(tasks.dueDate, ph('dueAfter')) : undefined,
+    has('ownedBy') ? or(eq(tasks.createdBy, ph('ownedBy')), eq(tasks.assigneeId, ph('ownedBy'))) : undefined,
   ];
   if (cursor) {
     const value = sql`${ph('cursorKey')}::${sql.raw(key.type)}`;
