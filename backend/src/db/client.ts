@@ -246,6 +246,22 @@ export function batchScopedBegin(client: pg.PoolClient): void {
   let readOnly = false;
   /** The scope statement sent and not yet waited for (pipeline mode). */
   let pendingScope: Promise<unknown> | undefined;
+  // Every statement written in one turn of the event loop leaves in one write (pipeline mode): the
+  // socket is corked at the first and uncorked when the turn ends. Each write to another local process
+  // is a system call and a wake-up on cores shared with it; a transaction's independent statements
+  // (Promise.all), a COMMIT and the next transaction's BEGIN then share one.
+  let corked = false;
+  const corkTurn = (): void => {
+    if (corked || !pipelined) return;
+    const stream = streamOf(client);
+    if (!stream) return;
+    corked = true;
+    stream.cork();
+    setImmediate(() => {
+      corked = false;
+      stream.uncork();
+    });
+  };
   const send = (...args: unknown[]): Promise<unknown> => {
     const [config, values] = args;
     const text = typeof config === 'string' ? config : (config as { text?: unknown } | null)?.text;
@@ -259,15 +275,10 @@ export function batchScopedBegin(client: pg.PoolClient): void {
     if (!pendingBegin) {
       if (plain && text === 'commit' && readOnly) {
         readOnly = false;
-        // Held in the socket until the end of this turn of the event loop: the connection goes back to
-        // the pool now, and when a waiting request takes it in this same turn (the usual case under
-        // load), that request's `begin; select set_config(…)` and first query leave in the same write as
-        // this COMMIT. Each write to another local process costs a wake-up on cores shared with it.
-        const stream = streamOf(client);
-        if (pipelined && stream) {
-          stream.cork();
-          setImmediate(() => stream.uncork());
-        }
+        // Held in the socket until the end of this turn of the event loop (corkTurn): the connection goes
+        // back to the pool now, and when a waiting request takes it in this same turn (the usual case
+        // under load), that request's `begin; select set_config(…)` and first query leave in the same
+        // write as this COMMIT.
         query('commit').catch(() => {}); // a failed COMMIT of a read changes nothing; the pool drops a broken client
         return Promise.resolve({ ...EMPTY_RESULT, command: 'COMMIT' });
       }
@@ -276,10 +287,7 @@ export function batchScopedBegin(client: pg.PoolClient): void {
     }
     pendingBegin = false;
     if (plain && text.startsWith(SCOPE_STATEMENT_PREFIX)) {
-      const stream = streamOf(client);
-      if (pipelined && stream) {
-        stream.cork();
-        setImmediate(() => stream.uncork());
+      if (pipelined && streamOf(client)) {
         const sent = query(`begin; ${text}`);
         sent.catch(() => {}); // observed through the next statement (wrapped above)
         pendingScope = sent;
@@ -292,6 +300,7 @@ export function batchScopedBegin(client: pg.PoolClient): void {
     return query('begin').then(() => query(...args));
   };
   (client as unknown as { query: QueryFn }).query = (...args: unknown[]) => {
+    corkTurn();
     const scope = pendingScope;
     const result = send(...args);
     if (!scope || pendingScope !== scope) return result;

@@ -11,7 +11,7 @@
  * RLS is unaffected: the statement runs inside the caller's scoped transaction like any other query,
  * and the policies read the transaction's settings when it executes, not when it was planned.
  */
-import type { Query } from 'drizzle-orm';
+import { is, Param, Placeholder, type Query } from 'drizzle-orm';
 import type { Executor } from './client.ts';
 
 /** What a Drizzle select builder offers here: `.prepare(name)` (public API). */
@@ -45,7 +45,20 @@ function sessionOf(executor: Executor): SessionLike {
 }
 
 /**
- * A select compiled on first use. `build` receives the executor of that first run and must return the
+ * A placeholder bound to a column (an insert's value) is encoded by that column when the value is
+ * filled in, and Drizzle does not skip nulls there as it does for literal values: a null timestamp
+ * would fail in the encoder. Null stays null.
+ */
+function nullSafe(param: unknown): unknown {
+  if (!is(param, Param) || !is(param.value, Placeholder)) return param;
+  const { encoder } = param;
+  return new Param(param.value, {
+    mapToDriverValue: (value: unknown) => (value === null || value === undefined ? null : encoder.mapToDriverValue(value)),
+  });
+}
+
+/**
+ * A select (or an insert) compiled on first use. `build` receives the executor of that first run and must return the
  * same query shape every time (values only through `sql.placeholder`).
  */
 export function compiledQuery<V extends Record<string, unknown>, R>(
@@ -58,8 +71,7 @@ export function compiledQuery<V extends Record<string, unknown>, R>(
   return async (executor, values) => {
     if (!built) {
       const first = build(executor).prepare(name) as unknown as PreparedLike;
-      built = { query: first.query, fields: first.fields, joins: first.joinsNotNullableMap };
-      return (await first.execute(values)) as R[];
+      built = { query: { ...first.query, params: first.query.params.map(nullSafe) }, fields: first.fields, joins: first.joinsNotNullableMap };
     }
     const prepared = sessionOf(executor).prepareQuery(built.query, built.fields, name, true);
     prepared.joinsNotNullableMap = built.joins;

@@ -1,12 +1,45 @@
 import { and, desc, eq, getTableColumns, gte, lt, or, type SQL, sql } from 'drizzle-orm';
 import type { Tx } from '../../db/client.ts';
+import { compiledQuery } from '../../db/compiled.ts';
 import { auditLogs } from '../../db/schema/index.ts';
 import { newId } from '../../lib/ids.ts';
 
 export type AuditInsert = Omit<typeof auditLogs.$inferInsert, 'id' | 'createdAt' | 'updatedAt'>;
 
+const AUDIT_KEYS = [
+  'id',
+  'tenantId',
+  'actorType',
+  'actorId',
+  'action',
+  'targetType',
+  'targetId',
+  'ip',
+  'userAgent',
+  'requestId',
+  'metadata',
+] as const;
+type AuditValues = Required<Pick<typeof auditLogs.$inferInsert, (typeof AUDIT_KEYS)[number]>>;
+
+// Compiled (db/compiled.ts): every write records one.
+const auditInsert = compiledQuery<AuditValues, never>('audit_insert', (tx) =>
+  tx.insert(auditLogs).values(Object.fromEntries(AUDIT_KEYS.map((k) => [k, sql.placeholder(k)])) as unknown as AuditValues),
+);
+
 export async function insertAuditLog(tx: Tx, row: AuditInsert) {
-  await tx.insert(auditLogs).values({ id: newId('aud'), ...row });
+  await auditInsert(tx, {
+    id: newId('aud'),
+    tenantId: row.tenantId,
+    actorType: row.actorType,
+    actorId: row.actorId ?? null,
+    action: row.action,
+    targetType: row.targetType ?? null,
+    targetId: row.targetId ?? null,
+    ip: row.ip ?? null,
+    userAgent: row.userAgent ?? null,
+    requestId: row.requestId ?? null,
+    metadata: row.metadata ?? {},
+  });
 }
 
 export interface AuditFilter {

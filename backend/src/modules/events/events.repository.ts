@@ -1,5 +1,6 @@
 import { and, asc, eq, gt, lt, sql } from 'drizzle-orm';
 import type { Tx } from '../../db/client.ts';
+import { compiledQuery } from '../../db/compiled.ts';
 import { tenantEvents } from '../../db/schema/index.ts';
 import { notifyAfterCommit } from '../../db/tenant.ts';
 
@@ -7,12 +8,25 @@ export const EVENTS_CHANNEL = 'atrium_events';
 
 export type TenantEventRow = typeof tenantEvents.$inferSelect;
 
+type EventValues = { tenantId: string; type: string; entityId: string; ownerIds: string[]; data: Record<string, unknown> };
+
+// Compiled (db/compiled.ts): every write emits one.
+const eventInsert = compiledQuery<EventValues, { id: number }>('events_insert', (tx) =>
+  tx
+    .insert(tenantEvents)
+    .values({
+      tenantId: sql.placeholder('tenantId'),
+      type: sql.placeholder('type'),
+      entityId: sql.placeholder('entityId'),
+      ownerIds: sql.placeholder('ownerIds'),
+      data: sql.placeholder('data'),
+    })
+    .returning({ id: tenantEvents.id }),
+);
+
 /** Inserts the event; listeners are notified once the transaction has committed (db/tenant.ts). */
-export async function insertEvent(
-  tx: Tx,
-  e: { tenantId: string; type: string; entityId: string; ownerIds: string[]; data: Record<string, unknown> },
-) {
-  const [row] = await tx.insert(tenantEvents).values(e).returning({ id: tenantEvents.id });
+export async function insertEvent(tx: Tx, e: EventValues) {
+  const [row] = await eventInsert(tx, e);
   const id = row?.id;
   // Listeners (the live-update hub of every instance) are woken once the row is committed.
   await notifyAfterCommit(tx, EVENTS_CHANNEL, `${e.tenantId}:${id}`);

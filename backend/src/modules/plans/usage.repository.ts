@@ -1,5 +1,6 @@
 import { and, count, eq, sql } from 'drizzle-orm';
 import type { Tx } from '../../db/client.ts';
+import { compiledQuery } from '../../db/compiled.ts';
 import { memberships, subscriptions, tenants, tenantUsage } from '../../db/schema/index.ts';
 
 /**
@@ -11,17 +12,22 @@ import { memberships, subscriptions, tenants, tenantUsage } from '../../db/schem
  */
 export async function takeUsage(tx: Tx, tenantId: string, metric: string, limit: number): Promise<boolean> {
   if (limit === 0) return false;
-  const rows = await tx
-    .insert(tenantUsage)
-    .values({ tenantId, metric, value: 1 })
-    .onConflictDoUpdate({
-      target: [tenantUsage.tenantId, tenantUsage.metric],
-      set: { value: sql`${tenantUsage.value} + 1`, updatedAt: new Date() },
-      ...(limit < 0 ? {} : { setWhere: sql`${tenantUsage.value} < ${limit}` }),
-    })
-    .returning({ value: tenantUsage.value });
+  const rows = await usageTake(tx, { tenantId, metric, limit });
   return rows.length === 1;
 }
+
+// Compiled (db/compiled.ts): every create takes one. A negative limit is unlimited.
+const usageTake = compiledQuery<{ tenantId: string; metric: string; limit: number }, { value: number }>('usage_take', (tx) =>
+  tx
+    .insert(tenantUsage)
+    .values({ tenantId: sql.placeholder('tenantId'), metric: sql.placeholder('metric'), value: 1 })
+    .onConflictDoUpdate({
+      target: [tenantUsage.tenantId, tenantUsage.metric],
+      set: { value: sql`${tenantUsage.value} + 1`, updatedAt: sql`now()` },
+      setWhere: sql`(${sql.placeholder('limit')}::int < 0 or ${tenantUsage.value} < ${sql.placeholder('limit')}::int)`,
+    })
+    .returning({ value: tenantUsage.value }),
+);
 
 export async function releaseUsage(tx: Tx, tenantId: string, metric: string, amount = 1): Promise<void> {
   await tx

@@ -1,5 +1,6 @@
-import { and, asc, eq, isNull } from 'drizzle-orm';
+import { and, asc, eq, isNull, sql } from 'drizzle-orm';
 import type { Tx } from '../../db/client.ts';
+import { compiledQuery } from '../../db/compiled.ts';
 import { projects } from '../../db/schema/index.ts';
 
 export type ProjectRow = typeof projects.$inferSelect;
@@ -17,11 +18,16 @@ export async function findProjects(tx: Tx, tenantId: string, includeArchived: bo
     .orderBy(asc(projects.createdAt), asc(projects.id));
 }
 
-export async function findProject(tx: Tx, tenantId: string, projectId: string) {
-  const [p] = await tx
+// Compiled (db/compiled.ts): every task write reads its project first.
+const projectById = compiledQuery<{ tenantId: string; projectId: string }, ProjectRow>('projects_by_id', (tx) =>
+  tx
     .select()
     .from(projects)
-    .where(and(eq(projects.tenantId, tenantId), eq(projects.id, projectId)));
+    .where(and(eq(projects.tenantId, sql.placeholder('tenantId')), eq(projects.id, sql.placeholder('projectId')))),
+);
+
+export async function findProject(tx: Tx, tenantId: string, projectId: string) {
+  const [p] = await projectById(tx, { tenantId, projectId });
   return p;
 }
 

@@ -1,4 +1,4 @@
-import { and, arrayContains, eq, gte, lte, max, or, type SQL, sql } from 'drizzle-orm';
+import { and, arrayContains, desc, eq, gte, lte, or, type SQL, sql } from 'drizzle-orm';
 import type { Tx } from '../../db/client.ts';
 import { compiledQueries, compiledQuery } from '../../db/compiled.ts';
 import { memberships, type TaskPriority, type TaskStatus, tasks } from '../../db/schema/index.ts';
@@ -160,17 +160,52 @@ export async function findTask(tx: Tx, tenantId: string, taskId: string) {
   return row;
 }
 
-export async function insertTask(tx: Tx, row: typeof tasks.$inferInsert) {
-  const [t] = await tx.insert(tasks).values(row).returning(taskColumns);
+/** The columns a new task is inserted with (the rest take their defaults): one compiled statement. */
+const NEW_TASK_KEYS = [
+  'id',
+  'tenantId',
+  'projectId',
+  'title',
+  'description',
+  'status',
+  'priority',
+  'dueDate',
+  'assigneeId',
+  'labels',
+  'position',
+  'createdBy',
+  'completedAt',
+] as const;
+export type NewTask = Required<Pick<typeof tasks.$inferInsert, (typeof NEW_TASK_KEYS)[number]>>;
+
+const taskInsert = compiledQuery<NewTask, TaskRow>('tasks_insert', (tx) =>
+  tx
+    .insert(tasks)
+    .values(Object.fromEntries(NEW_TASK_KEYS.map((k) => [k, ph(k)])) as unknown as NewTask)
+    .returning(taskColumns),
+);
+
+export async function insertTask(tx: Tx, row: NewTask) {
+  const [t] = await taskInsert(tx, row);
   return t as TaskRow;
 }
 
+// `order by position desc limit 1` rather than max(): a named statement may run with a generic plan,
+// and for max() that plan reads every task of the column (thousands) where this one reads one index entry.
+const lastPosition = compiledQuery<{ tenantId: string; projectId: string; status: TaskStatus }, { position: number }>(
+  'tasks_last_position',
+  (tx) =>
+    tx
+      .select({ position: tasks.position })
+      .from(tasks)
+      .where(and(eq(tasks.tenantId, ph('tenantId')), eq(tasks.projectId, ph('projectId')), eq(tasks.status, ph('status'))))
+      .orderBy(desc(tasks.position))
+      .limit(1),
+);
+
 export async function nextPosition(tx: Tx, tenantId: string, projectId: string, status: TaskStatus) {
-  const [row] = await tx
-    .select({ max: max(tasks.position) })
-    .from(tasks)
-    .where(and(eq(tasks.tenantId, tenantId), eq(tasks.projectId, projectId), eq(tasks.status, status)));
-  return (row?.max ?? 0) + 1024;
+  const [row] = await lastPosition(tx, { tenantId, projectId, status });
+  return (row?.position ?? 0) + 1024;
 }
 
 /** Updates if the version still matches (optimistic concurrency); undefined when it does not. */

@@ -1,5 +1,6 @@
-import { and, arrayContains, desc, eq, lt, or, sql } from 'drizzle-orm';
+import { and, desc, eq, lt, or, sql } from 'drizzle-orm';
 import type { Tx } from '../../db/client.ts';
+import { compiledQuery } from '../../db/compiled.ts';
 import { memberships, users, webhookDeliveries, webhooks } from '../../db/schema/index.ts';
 
 export type WebhookRow = typeof webhooks.$inferSelect;
@@ -30,17 +31,23 @@ export async function deleteWebhookRow(tx: Tx, tenantId: string, webhookId: stri
   return rows.length === 1;
 }
 
-export async function findSubscribedWebhooks(tx: Tx, tenantId: string, eventType: string) {
-  return tx
+// Compiled (db/compiled.ts): every task, project and comment write asks it. `events && {type, *}`: the
+// webhook lists the event type or `*`.
+const subscribedWebhooks = compiledQuery<{ tenantId: string; types: string[] }, { id: string }>('webhooks_subscribed', (tx) =>
+  tx
     .select({ id: webhooks.id })
     .from(webhooks)
     .where(
       and(
-        eq(webhooks.tenantId, tenantId),
+        eq(webhooks.tenantId, sql.placeholder('tenantId')),
         eq(webhooks.active, true),
-        or(arrayContains(webhooks.events, [eventType]), arrayContains(webhooks.events, ['*'])),
+        sql`${webhooks.events} && ${sql.placeholder('types')}::text[]`,
       ),
-    );
+    ),
+);
+
+export async function findSubscribedWebhooks(tx: Tx, tenantId: string, eventType: string) {
+  return subscribedWebhooks(tx, { tenantId, types: [eventType, '*'] });
 }
 
 export async function insertDelivery(tx: Tx, row: typeof webhookDeliveries.$inferInsert) {
