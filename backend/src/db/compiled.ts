@@ -71,7 +71,11 @@ export function compiledQuery<V extends Record<string, unknown>, R>(
   return async (executor, values) => {
     if (!built) {
       const first = build(executor).prepare(name) as unknown as PreparedLike;
-      built = { query: { ...first.query, params: first.query.params.map(nullSafe) }, fields: first.fields, joins: first.joinsNotNullableMap };
+      built = {
+        query: { ...first.query, params: first.query.params.map(nullSafe) },
+        fields: first.fields,
+        joins: first.joinsNotNullableMap,
+      };
     }
     const prepared = sessionOf(executor).prepareQuery(built.query, built.fields, name, true);
     prepared.joinsNotNullableMap = built.joins;

@@ -10,9 +10,12 @@ import { type Entitlements, featureError, getEntitlements, limitOf, overLimitErr
 import type { PlanFeatures } from './plans.config.ts';
 import { countMembers, lockMemberCount, readUsageOf, releaseUsage, takeUsage } from './usage.repository.ts';
 
-/** Takes one unit of a plan-limited resource inside the creating transaction, or throws 402. */
-export async function consumeLimit(tx: Tx, tenantId: string, metric: 'projects' | 'tasks'): Promise<void> {
-  const entitlements = await getEntitlements(tx, tenantId);
+/**
+ * Takes one unit of a plan-limited resource inside the creating transaction, or throws 402. A caller
+ * that already read the entitlements (in an earlier round trip) passes them.
+ */
+export async function consumeLimit(tx: Tx, tenantId: string, metric: 'projects' | 'tasks', known?: Entitlements): Promise<void> {
+  const entitlements = known ?? (await getEntitlements(tx, tenantId));
   const limit = limitOf(entitlements, metric);
   if (!(await takeUsage(tx, tenantId, metric, limit))) throw planLimitError(metric, limit, entitlements.planId);
 }

@@ -11,6 +11,7 @@ import { AppError, forbidden, notFound } from '../../lib/errors.ts';
 import { newId } from '../../lib/ids.ts';
 import { recordAudit } from '../audit/audit.service.ts';
 import { emitEvent } from '../events/events.service.ts';
+import { getEntitlements } from '../plans/entitlements.ts';
 import { assertWithinLimit, consumeLimit, releaseLimit } from '../plans/limits.service.ts';
 import { findProject } from '../projects/projects.repository.ts';
 import { archivedError } from '../projects/projects.service.ts';
@@ -150,47 +151,55 @@ export async function createTask(db: AppDb, ctx: TenantContext, data: TaskInput)
   if (!allowed(ctx, 'task:create')) throw forbidden('You cannot create tasks here');
   return withTenant(db, ctx, async (tx) => {
     const status = data.status ?? 'todo';
-    // Independent reads go out together (one round trip on PostgreSQL, whose pool pipelines; in order
-    // on PGlite). If one fails, the transaction is aborted and Promise.all reports the first failure.
-    const [, , position] = await Promise.all([
+    const id = newId('task');
+    // Three round trips on PostgreSQL, whose pool pipelines the statements sent together (PGlite runs
+    // them in order). If one fails, the transaction is aborted and Promise.all reports the first failure.
+    // 1. The reads: the project, the assignee, the next position, the plan (usually cached).
+    const [, , position, entitlements] = await Promise.all([
       writableProject(tx, ctx, data.projectId),
       checkAssignee(tx, ctx, data.assigneeId),
       data.position ?? repo.nextPosition(tx, ctx.tenantId, data.projectId, status),
+      getEntitlements(tx, ctx.tenantId),
     ]);
-    const task = await repo.insertTask(tx, {
-      id: newId('task'),
-      tenantId: ctx.tenantId,
-      projectId: data.projectId,
-      title: data.title,
-      description: data.description ?? '',
-      status,
-      priority: data.priority ?? 'medium',
-      dueDate: data.dueDate ?? null,
-      assigneeId: data.assigneeId ?? null,
-      labels: data.labels ?? [],
-      position,
-      createdBy: ctx.userId,
-      completedAt: status === 'done' ? new Date() : null,
-    });
-    // The audit row, the live event (and webhook deliveries) and the plan limit, together. The limit's
-    // counter row stays locked until COMMIT, so concurrent creates in a workspace wait on it for about
-    // one round trip. Over the limit, everything rolls back with the 402.
-    await Promise.all([
+    // 2. The task and its audit row.
+    const [task] = await Promise.all([
+      repo.insertTask(tx, {
+        id,
+        tenantId: ctx.tenantId,
+        projectId: data.projectId,
+        title: data.title,
+        description: data.description ?? '',
+        status,
+        priority: data.priority ?? 'medium',
+        dueDate: data.dueDate ?? null,
+        assigneeId: data.assigneeId ?? null,
+        labels: data.labels ?? [],
+        position,
+        createdBy: ctx.userId,
+        completedAt: status === 'done' ? new Date() : null,
+      }),
       recordAudit(tx, ctx.tenantId, ctx.actor, {
         action: 'task.created',
         targetType: 'task',
-        targetId: task.id,
-        metadata: { projectId: task.projectId, title: task.title },
+        targetId: id,
+        // As stored: a lone UTF-16 surrogate becomes U+FFFD on its way to the database (and jsonb refuses it).
+        metadata: { projectId: data.projectId, title: data.title.toWellFormed() },
       }),
+    ]);
+    // 3. The live event (and webhook deliveries), which carry the stored row, and the plan limit. The
+    // limit's counter row stays locked until COMMIT, so concurrent creates in a workspace wait on it for
+    // about one round trip. Over the limit, everything rolls back with the 402.
+    const created = toTask(task);
+    await Promise.all([
       emitEvent(tx, ctx.tenantId, {
         type: 'task.created',
         entityId: task.id,
         ownerIds: [task.createdBy, task.assigneeId],
-        data: toTask(task),
+        data: created,
       }),
-      consumeLimit(tx, ctx.tenantId, 'tasks'),
+      consumeLimit(tx, ctx.tenantId, 'tasks', entitlements),
     ]);
-    return toTask(task);
+    return created;
   });
 }
 
