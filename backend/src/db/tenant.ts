@@ -80,12 +80,30 @@ export async function notifyAfterCommit(tx: Tx, channel: string, payload: string
   else await tx.execute(sql`select pg_notify(${channel}, ${payload})`);
 }
 
+/** Notifications of transactions that committed in this turn of the event loop, per database handle. */
+const outbox = new WeakMap<AppDb, [string, string][]>();
+
+/**
+ * Sends the notifications of every transaction that committed in this turn of the event loop in one
+ * statement (one pool connection, one round trip), however many writes finished together under load.
+ */
 function sendNotifications(db: AppDb, notifications: [string, string][]): void {
-  for (const [channel, payload] of notifications) {
+  const queued = outbox.get(db);
+  if (queued) {
+    queued.push(...notifications);
+    return;
+  }
+  const batch = [...notifications];
+  outbox.set(db, batch);
+  setImmediate(() => {
+    outbox.delete(db);
     // synchronous_commit is read at COMMIT, after the statement: this tiny transaction does not wait for
     // the WAL flush (losing it in a crash loses a wake-up, not data).
-    db.execute(sql`select set_config('synchronous_commit', 'off', true), pg_notify(${channel}, ${payload})`).catch(() => {});
-  }
+    db.execute(
+      sql`select set_config('synchronous_commit', 'off', true), pg_notify(n.channel, n.payload)
+        from unnest(${sql.param(batch.map(([channel]) => channel))}::text[], ${sql.param(batch.map(([, payload]) => payload))}::text[]) as n(channel, payload)`,
+    ).catch(() => {});
+  });
 }
 
 export async function withScope<T>(db: AppDb, scope: Scope, fn: (tx: Tx) => Promise<T>, options: ScopeOptions = {}): Promise<T> {
