@@ -62,6 +62,25 @@ export function scopeStatement(role: string, scope?: Scope): string {
   return text;
 }
 
+/** Statements to send right before the current scoped transaction's COMMIT (sendWithCommit). */
+const atCommitStore = new AsyncLocalStorage<(() => Promise<unknown>)[]>();
+
+/**
+ * Sends a statement right before the current scoped transaction's COMMIT, without waiting for its
+ * answer first: on PostgreSQL (pipelined pool) both leave in one write and cost one round trip, and a
+ * row the statement locks (a plan counter every create in a workspace updates) is held for the COMMIT
+ * alone, not for a round trip to the API and back. A statement that must stop the commit fails: the
+ * server aborts the transaction, the COMMIT behind it rolls back, and withScope rejects with the
+ * statement's error. `send` must put its statement on the connection before it first awaits (a
+ * compiled query does, db/compiled.ts), or the COMMIT would overtake it. Outside a scoped
+ * transaction the statement simply runs.
+ */
+export async function sendWithCommit(send: () => Promise<unknown>): Promise<void> {
+  const pending = atCommitStore.getStore();
+  if (pending) pending.push(send);
+  else await send();
+}
+
 /** Notifications (channel, payload) to send once the current scoped transaction has committed. */
 const notificationsStore = new AsyncLocalStorage<[string, string][]>();
 
@@ -123,15 +142,30 @@ export async function withScope<T>(db: AppDb, scope: Scope, fn: (tx: Tx) => Prom
 }
 
 async function scopedTransaction<T>(db: AppDb, scope: Scope, fn: (tx: Tx) => Promise<T>, options: ScopeOptions): Promise<T> {
-  return db.transaction(async (tx) => {
+  const atCommit: (() => Promise<unknown>)[] = [];
+  const sent: Promise<unknown>[] = [];
+  const run = db.transaction(async (tx) => {
     await tx.execute(sql.raw(scopeStatement(APP_ROLE, scope)));
     const ctx = requestContext.getStore();
     if (ctx && !options.lookup && !ctx.firstTransactionSeen) {
       ctx.firstTransactionSeen = true;
       for (const hook of ctx.onFirstTransaction) await hook(tx as Tx);
     }
-    return fn(tx as Tx);
+    const value = await atCommitStore.run(atCommit, () => fn(tx as Tx));
+    // Sent now, answered after the COMMIT that Drizzle sends as soon as this function returns.
+    for (const send of atCommit) {
+      const answer = send();
+      answer.catch(() => {}); // observed below
+      sent.push(answer);
+    }
+    return value;
   });
+  // A statement that failed aborted the transaction, so its COMMIT rolled back: that failure is the
+  // outcome (PGlite also rejects the COMMIT itself, node-postgres reports it as done).
+  const [outcome] = await Promise.allSettled([run]);
+  for (const answer of await Promise.allSettled(sent)) if (answer.status === 'rejected') throw answer.reason;
+  if (outcome?.status === 'rejected') throw outcome.reason;
+  return (outcome as PromiseFulfilledResult<T>).value;
 }
 
 export function withTenant<T>(db: AppDb, scope: TenantScope, fn: (tx: Tx) => Promise<T>, options: ScopeOptions = {}): Promise<T> {

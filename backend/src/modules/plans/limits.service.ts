@@ -6,9 +6,10 @@
  *   - assertFeature: a plan feature (api_keys, ai, audit_export, webhooks) is included.
  */
 import type { Tx } from '../../db/client.ts';
+import { sendWithCommit } from '../../db/tenant.ts';
 import { type Entitlements, featureError, getEntitlements, limitOf, overLimitError, planLimitError } from './entitlements.ts';
 import type { PlanFeatures } from './plans.config.ts';
-import { countMembers, lockMemberCount, readUsageOf, releaseUsage, takeUsage } from './usage.repository.ts';
+import { countMembers, isLimitReached, lockMemberCount, readUsageOf, releaseUsage, takeUsage } from './usage.repository.ts';
 
 /**
  * Takes one unit of a plan-limited resource inside the creating transaction, or throws 402. A caller
@@ -17,7 +18,13 @@ import { countMembers, lockMemberCount, readUsageOf, releaseUsage, takeUsage } f
 export async function consumeLimit(tx: Tx, tenantId: string, metric: 'projects' | 'tasks', known?: Entitlements): Promise<void> {
   const entitlements = known ?? (await getEntitlements(tx, tenantId));
   const limit = limitOf(entitlements, metric);
-  if (!(await takeUsage(tx, tenantId, metric, limit))) throw planLimitError(metric, limit, entitlements.planId);
+  // Sent with the COMMIT: over the limit, the statement fails, the transaction rolls back and the
+  // caller gets the 402.
+  await sendWithCommit(() =>
+    takeUsage(tx, tenantId, metric, limit).catch((err: unknown) => {
+      throw isLimitReached(err) ? planLimitError(metric, limit, entitlements.planId) : err;
+    }),
+  );
 }
 
 export async function releaseLimit(tx: Tx, tenantId: string, metric: 'projects' | 'tasks', amount = 1): Promise<void> {

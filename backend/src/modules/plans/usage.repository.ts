@@ -3,31 +3,32 @@ import type { Tx } from '../../db/client.ts';
 import { compiledQuery } from '../../db/compiled.ts';
 import { memberships, subscriptions, tenants, tenantUsage } from '../../db/schema/index.ts';
 
-/**
- * Takes one unit of `metric` if the tenant is below `limit` (-1 = unlimited), atomically: the row
- * lock of the UPDATE serializes concurrent takers, so two creates at the limit cannot both pass.
- * Returns false when the limit is reached. One statement: the row is created at 1 on first use, or
- * incremented while under the limit (the conflict's UPDATE takes the row lock); no row back means the
- * limit is reached.
- */
-export async function takeUsage(tx: Tx, tenantId: string, metric: string, limit: number): Promise<boolean> {
-  if (limit === 0) return false;
-  const rows = await usageTake(tx, { tenantId, metric, limit });
-  return rows.length === 1;
+/** SQLSTATE of `atrium_take_usage` (migration 0018) when the plan's limit is reached. */
+const LIMIT_REACHED = 'AT402';
+
+export function isLimitReached(err: unknown): boolean {
+  for (let e: unknown = err; e; e = (e as { cause?: unknown }).cause) {
+    if ((e as { code?: unknown }).code === LIMIT_REACHED) return true;
+  }
+  return false;
 }
 
-// Compiled (db/compiled.ts): every create takes one. A negative limit is unlimited.
+// Compiled (db/compiled.ts): every create takes one.
 const usageTake = compiledQuery<{ tenantId: string; metric: string; limit: number }, { value: number }>('usage_take', (tx) =>
   tx
-    .insert(tenantUsage)
-    .values({ tenantId: sql.placeholder('tenantId'), metric: sql.placeholder('metric'), value: 1 })
-    .onConflictDoUpdate({
-      target: [tenantUsage.tenantId, tenantUsage.metric],
-      set: { value: sql`${tenantUsage.value} + 1`, updatedAt: sql`now()` },
-      setWhere: sql`(${sql.placeholder('limit')}::int < 0 or ${tenantUsage.value} < ${sql.placeholder('limit')}::int)`,
-    })
-    .returning({ value: tenantUsage.value }),
+    .select({ value: sql<number>`taken` })
+    .from(sql`atrium_take_usage(${sql.placeholder('tenantId')}, ${sql.placeholder('metric')}, ${sql.placeholder('limit')}::int) as taken`),
 );
+
+/**
+ * Takes one unit of `metric` if the tenant is below `limit` (-1 = unlimited), atomically (the row lock
+ * of the counter serializes concurrent takers); rejects with an error for which isLimitReached is true
+ * when the limit is reached, and the transaction is then aborted. The statement is sent when this is
+ * called (before any await), so it can travel with the COMMIT (db/tenant.ts, sendWithCommit).
+ */
+export function takeUsage(tx: Tx, tenantId: string, metric: string, limit: number): Promise<unknown> {
+  return usageTake(tx, { tenantId, metric, limit });
+}
 
 export async function releaseUsage(tx: Tx, tenantId: string, metric: string, amount = 1): Promise<void> {
   await tx
