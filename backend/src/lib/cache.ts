@@ -431,6 +431,7 @@ export const cacheKeys = {
   membership: (tenantId: string, userId: string) => `mem:${tenantId}:${userId}`,
   memberships: (tenantId: string) => `mem:${tenantId}:`,
   entitlements: (tenantId: string) => `ent:${tenantId}`,
+  webhooks: (tenantId: string) => `whk:${tenantId}`,
   plan: (planId: string) => `plan:${planId}`,
   plans: 'plan:',
 };

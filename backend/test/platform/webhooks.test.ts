@@ -148,6 +148,11 @@ describe('outgoing webhooks', () => {
       { timeoutMs: 90_000, intervalMs: 500 },
     );
     expect(list.disabledReason).toContain('in a row');
+    // Switched off means no new deliveries, from the very next write (the cached subscriptions of the
+    // tenant were invalidated when it was switched off).
+    const before = (await deliveries(hook.id)).length;
+    await createTask(t.app, ws.tenantId, ws.users.member, { projectId, title: 'After the switch-off' });
+    expect(await deliveries(hook.id)).toHaveLength(before);
     const mail = await waitFor(async () => {
       const res = await t.app.inject({ url: `/api/v1/dev/outbox?to=${encodeURIComponent(ws.users.owner.email)}&limit=100` });
       return (res.json().data as { subject: string; text: string }[]).find(

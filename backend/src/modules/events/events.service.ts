@@ -3,6 +3,7 @@
  * tenant's event log inside the change's own transaction. Live-update streams read from it.
  */
 import type { Tx } from '../../db/client.ts';
+import { sendWithCommit } from '../../db/tenant.ts';
 import { requestContext } from '../../lib/request-context.ts';
 import { fanOutEvent, WEBHOOK_EVENTS } from '../webhooks/webhooks.service.ts';
 import { insertEvent } from './events.repository.ts';
@@ -15,7 +16,7 @@ export interface TenantEvent {
   data: Record<string, unknown>;
 }
 
-export async function emitEvent(tx: Tx, tenantId: string, event: TenantEvent) {
+export async function emitEvent(tx: Tx, tenantId: string, event: TenantEvent): Promise<void> {
   const row = {
     tenantId,
     type: event.type,
@@ -23,11 +24,10 @@ export async function emitEvent(tx: Tx, tenantId: string, event: TenantEvent) {
     ownerIds: (event.ownerIds ?? []).filter((x): x is string => typeof x === 'string'),
     data: event.data,
   };
-  if (!(WEBHOOK_EVENTS as readonly string[]).includes(event.type)) return insertEvent(tx, row);
-  // Independent statements, sent together (pipelined on PostgreSQL).
-  const [, id] = await Promise.all([
-    fanOutEvent(tx, requestContext.getStore()?.jobs, tenantId, { type: event.type, data: { id: event.entityId, ...event.data } }),
-    insertEvent(tx, row),
-  ]);
-  return id;
+  if ((WEBHOOK_EVENTS as readonly string[]).includes(event.type)) {
+    // One delivery (and job) per subscribed webhook; the subscriptions are usually cached.
+    await fanOutEvent(tx, requestContext.getStore()?.jobs, tenantId, { type: event.type, data: { id: event.entityId, ...event.data } });
+  }
+  // The event row travels with the COMMIT (db/tenant.ts): nothing in the transaction reads it back.
+  await sendWithCommit(() => insertEvent(tx, row));
 }

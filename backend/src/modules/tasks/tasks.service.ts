@@ -153,7 +153,7 @@ export async function createTask(db: AppDb, ctx: TenantContext, data: TaskInput)
     const status = data.status ?? 'todo';
     const id = newId('task');
     // Three round trips on PostgreSQL, whose pool pipelines the statements sent together (PGlite runs
-    // them in order). If one fails, the transaction is aborted and Promise.all reports the first failure.
+    // them in order). If one fails, the transaction is aborted and the first failure is reported.
     // 1. The reads: the project, the assignee, the next position, the plan (usually cached).
     const [, , position, entitlements] = await Promise.all([
       writableProject(tx, ctx, data.projectId),
@@ -186,9 +186,9 @@ export async function createTask(db: AppDb, ctx: TenantContext, data: TaskInput)
         metadata: { projectId: data.projectId, title: data.title.toWellFormed() },
       }),
     ]);
-    // 3. The live event (and webhook deliveries), which carry the stored row, and the plan limit. The
-    // limit's counter row stays locked until COMMIT, so concurrent creates in a workspace wait on it for
-    // about one round trip. Over the limit, everything rolls back with the 402.
+    // 3. The live event (webhook deliveries first, if any) and the plan limit travel with the COMMIT
+    // (sendWithCommit): the counter row every create in the workspace updates is locked for the commit
+    // alone. Over the limit, that statement fails and everything rolls back with the 402.
     const created = toTask(task);
     await Promise.all([
       emitEvent(tx, ctx.tenantId, {

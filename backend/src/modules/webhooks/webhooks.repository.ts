@@ -2,12 +2,14 @@ import { and, desc, eq, lt, or, sql } from 'drizzle-orm';
 import type { Tx } from '../../db/client.ts';
 import { compiledQuery } from '../../db/compiled.ts';
 import { memberships, users, webhookDeliveries, webhooks } from '../../db/schema/index.ts';
+import { cached, cacheKeys, invalidateCache } from '../../lib/cache.ts';
 
 export type WebhookRow = typeof webhooks.$inferSelect;
 export type DeliveryRow = typeof webhookDeliveries.$inferSelect;
 
 export async function insertWebhook(tx: Tx, row: typeof webhooks.$inferInsert) {
   const [w] = await tx.insert(webhooks).values(row).returning();
+  await forgetWebhooks(row.tenantId);
   return w as WebhookRow;
 }
 
@@ -28,26 +30,33 @@ export async function deleteWebhookRow(tx: Tx, tenantId: string, webhookId: stri
     .delete(webhooks)
     .where(and(eq(webhooks.tenantId, tenantId), eq(webhooks.id, webhookId)))
     .returning({ id: webhooks.id });
+  await forgetWebhooks(tenantId);
   return rows.length === 1;
 }
 
-// Compiled (db/compiled.ts): every task, project and comment write asks it. `events && {type, *}`: the
-// webhook lists the event type or `*`.
-const subscribedWebhooks = compiledQuery<{ tenantId: string; types: string[] }, { id: string }>('webhooks_subscribed', (tx) =>
+/** The tenant's active webhooks and the events each listens to. */
+const activeWebhooks = compiledQuery<{ tenantId: string }, { id: string; events: string[] }>('webhooks_active', (tx) =>
   tx
-    .select({ id: webhooks.id })
+    .select({ id: webhooks.id, events: webhooks.events })
     .from(webhooks)
-    .where(
-      and(
-        eq(webhooks.tenantId, sql.placeholder('tenantId')),
-        eq(webhooks.active, true),
-        sql`${webhooks.events} && ${sql.placeholder('types')}::text[]`,
-      ),
-    ),
+    .where(and(eq(webhooks.tenantId, sql.placeholder('tenantId')), eq(webhooks.active, true))),
 );
 
+const WEBHOOKS_TTL_SECONDS = 300;
+
+/**
+ * The active webhooks listening to `eventType` (or to `*`). Every task, project and comment write asks,
+ * so the tenant's list is cached (lib/cache.ts, strict: invalidated everywhere when a webhook is
+ * created, deleted or disabled, and read from the database where invalidations cannot reach every
+ * instance).
+ */
 export async function findSubscribedWebhooks(tx: Tx, tenantId: string, eventType: string) {
-  return subscribedWebhooks(tx, { tenantId, types: [eventType, '*'] });
+  const active = await cached('webhooks', cacheKeys.webhooks(tenantId), WEBHOOKS_TTL_SECONDS, () => activeWebhooks(tx, { tenantId }));
+  return active.filter((w) => w.events.includes(eventType) || w.events.includes('*'));
+}
+
+function forgetWebhooks(tenantId: string) {
+  return invalidateCache({ keys: [cacheKeys.webhooks(tenantId)] });
 }
 
 export async function insertDelivery(tx: Tx, row: typeof webhookDeliveries.$inferInsert) {
@@ -103,6 +112,7 @@ export async function disableWebhook(tx: Tx, tenantId: string, webhookId: string
     .update(webhooks)
     .set({ active: false, disabledAt: new Date(), disabledReason: reason, updatedAt: new Date() })
     .where(and(eq(webhooks.tenantId, tenantId), eq(webhooks.id, webhookId)));
+  await forgetWebhooks(tenantId);
 }
 
 export async function findAdminEmails(tx: Tx, tenantId: string) {
