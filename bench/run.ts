@@ -2,7 +2,7 @@
  * `npm run bench`: Atrium against the floor of its own stack (bench/baseline.ts), same machine, same
  * run, same load generator, in alternation. See docs/performance.md for what is measured and why.
  *
- *   npm run bench                          full run (~10 minutes)
+ *   npm run bench                          full run (~7 minutes)
  *   npm run bench -- --smoke               a few seconds of each scenario on a tiny seed; exit 1 if broken
  *   npm run bench -- --only list-jwt       one scenario (list-jwt, get, create, list-apikey, mixed, fixed-load, growth)
  *   npm run bench -- --duration 5 --connections 50 --keep --profile --strict
@@ -10,6 +10,9 @@
  *
  * BENCH_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/postgres) must be a role that can
  * create databases; the bench creates `atrium_bench_<timestamp>` and drops it at the end (--keep: not).
+ * BENCH_SEMI_SPACE_MB (default 16, as production runs the API) sets V8's semi-space for the API: the
+ * trade between resident memory and garbage-collection CPU (docs/performance.md). BENCH_NODE_OPTIONS
+ * passes other Node flags to the API.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -219,7 +222,7 @@ async function main() {
     report.notes.push(env.REDIS_URL ? 'Atrium with REDIS_URL (a private redis-server).' : 'Atrium without REDIS_URL.');
     const nodeFlags = [
       // As the production start commands run the API (package.json, scripts/start.mjs, the Dockerfile).
-      '--max-semi-space-size=16',
+      `--max-semi-space-size=${process.env.BENCH_SEMI_SPACE_MB ?? 16}`,
       '--import',
       path.join(repoRoot, 'bench', 'query-counter.ts'),
       ...(opt.profile ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []),
@@ -330,7 +333,7 @@ async function main() {
     const runA = async (kinds: RequestKind[], d: number, c: number) => {
       const r = await withRss(atrium?.pid, () => withCpu(atrium?.pid, () => wrk(api, kinds, { durationS: d, connections: c })));
       maxRss = Math.max(maxRss, r.maxRss);
-      return r.value;
+      return { ...r.value, rssMb: r.maxRss / 2 ** 20 };
     };
     const runB = (kinds: RequestKind[], d: number, c: number) =>
       withCpu(baseline?.pid, () => wrk(floor, kinds, { durationS: d, connections: c }));
@@ -404,13 +407,13 @@ async function main() {
         await runA(kinds, warmS, connections);
         await runB(kinds, warmS, connections);
       }
-      const a: (RunResult & { cpuMsPerRequest: number })[] = [];
+      const a: (RunResult & { cpuMsPerRequest: number; rssMb: number })[] = [];
       const b: (RunResult & { cpuMsPerRequest: number })[] = [];
       // Smoke: one A, B pair and no warm-up (it checks the bench works, not the figures).
       for (let i = 0; i < (smoke ? 1 : 2); i++) {
         a.push(await runA(kinds, durationS, connections));
         log(
-          `${def.label}: Atrium ${a.at(-1)?.rps.toFixed(0)} req/s, p99 ${a.at(-1)?.p99Ms.toFixed(1)} ms, ${a.at(-1)?.errors} errors, ${a.at(-1)?.cpuMsPerRequest.toFixed(3)} ms CPU per request`,
+          `${def.label}: Atrium ${a.at(-1)?.rps.toFixed(0)} req/s, p99 ${a.at(-1)?.p99Ms.toFixed(1)} ms, ${a.at(-1)?.errors} errors, ${a.at(-1)?.cpuMsPerRequest.toFixed(3)} ms CPU per request, RSS ≤ ${a.at(-1)?.rssMb.toFixed(0)} MB`,
         );
         b.push(await runB(kinds, durationS, connections));
         log(

@@ -11,10 +11,9 @@
  * PGlite note: a PGlite transaction is exclusive; never query the root handle (or call Better Auth)
  * from inside `fn`, or it waits forever.
  */
-import { AsyncLocalStorage } from 'node:async_hooks';
 import { sql } from 'drizzle-orm';
-import { afterCommitStore } from '../lib/cache.ts';
 import { requestContext } from '../lib/request-context.ts';
+import { newTransactionHooks, type TransactionHooks, transactionHooks } from '../lib/transaction-hooks.ts';
 import { APP_ROLE, type AppDb, SCOPE_STATEMENT_PREFIX, type Tx } from './client.ts';
 
 export interface Scope {
@@ -62,9 +61,6 @@ export function scopeStatement(role: string, scope?: Scope): string {
   return text;
 }
 
-/** Statements to send right before the current scoped transaction's COMMIT (sendWithCommit). */
-const atCommitStore = new AsyncLocalStorage<(() => Promise<unknown>)[]>();
-
 /**
  * Sends a statement right before the current scoped transaction's COMMIT, without waiting for its
  * answer first: on PostgreSQL (pipelined pool) both leave in one write and cost one round trip, and a
@@ -76,13 +72,10 @@ const atCommitStore = new AsyncLocalStorage<(() => Promise<unknown>)[]>();
  * transaction the statement simply runs.
  */
 export async function sendWithCommit(send: () => Promise<unknown>): Promise<void> {
-  const pending = atCommitStore.getStore();
-  if (pending) pending.push(send);
+  const hooks = transactionHooks.getStore();
+  if (hooks) hooks.beforeCommit.push(send);
   else await send();
 }
-
-/** Notifications (channel, payload) to send once the current scoped transaction has committed. */
-const notificationsStore = new AsyncLocalStorage<[string, string][]>();
 
 /**
  * Sends `pg_notify(channel, payload)` after the current scoped transaction commits (nothing if it rolls
@@ -94,8 +87,8 @@ const notificationsStore = new AsyncLocalStorage<[string, string][]>();
  * Outside a scoped transaction (no store), the notification is sent inside `tx` as before.
  */
 export async function notifyAfterCommit(tx: Tx, channel: string, payload: string): Promise<void> {
-  const pending = notificationsStore.getStore();
-  if (pending) pending.push([channel, payload]);
+  const hooks = transactionHooks.getStore();
+  if (hooks) hooks.notifications.push([channel, payload]);
   else await tx.execute(sql`select pg_notify(${channel}, ${payload})`);
 }
 
@@ -126,23 +119,25 @@ function sendNotifications(db: AppDb, notifications: [string, string][]): void {
 }
 
 export async function withScope<T>(db: AppDb, scope: Scope, fn: (tx: Tx) => Promise<T>, options: ScopeOptions = {}): Promise<T> {
-  // Work registered for after the commit (cache invalidations, lib/cache.ts) runs once the transaction
-  // is over, committed or rolled back (a value read inside a rolled-back transaction is dropped too).
-  const pending: (() => Promise<void>)[] = [];
-  const notifications: [string, string][] = [];
+  const hooks = newTransactionHooks();
   try {
-    const result = await afterCommitStore.run(pending, () =>
-      notificationsStore.run(notifications, () => scopedTransaction(db, scope, fn, options)),
-    );
-    if (notifications.length > 0) sendNotifications(db, notifications);
+    const result = await transactionHooks.run(hooks, () => scopedTransaction(db, scope, fn, options, hooks));
+    if (hooks.notifications.length > 0) sendNotifications(db, hooks.notifications);
     return result;
   } finally {
-    for (const after of pending) await after();
+    // Cache invalidations (lib/cache.ts) run once the transaction is over, committed or rolled back (a
+    // value read inside a rolled-back transaction is dropped too).
+    for (const after of hooks.afterEnd) await after();
   }
 }
 
-async function scopedTransaction<T>(db: AppDb, scope: Scope, fn: (tx: Tx) => Promise<T>, options: ScopeOptions): Promise<T> {
-  const atCommit: (() => Promise<unknown>)[] = [];
+async function scopedTransaction<T>(
+  db: AppDb,
+  scope: Scope,
+  fn: (tx: Tx) => Promise<T>,
+  options: ScopeOptions,
+  hooks: TransactionHooks,
+): Promise<T> {
   const sent: Promise<unknown>[] = [];
   const run = db.transaction(async (tx) => {
     await tx.execute(sql.raw(scopeStatement(APP_ROLE, scope)));
@@ -151,9 +146,9 @@ async function scopedTransaction<T>(db: AppDb, scope: Scope, fn: (tx: Tx) => Pro
       ctx.firstTransactionSeen = true;
       for (const hook of ctx.onFirstTransaction) await hook(tx as Tx);
     }
-    const value = await atCommitStore.run(atCommit, () => fn(tx as Tx));
+    const value = await fn(tx as Tx);
     // Sent now, answered after the COMMIT that Drizzle sends as soon as this function returns.
-    for (const send of atCommit) {
+    for (const send of hooks.beforeCommit) {
       const answer = send();
       answer.catch(() => {}); // observed below
       sent.push(answer);

@@ -18,11 +18,11 @@
  *   with Redis, or on the embedded database (one process by construction). On PostgreSQL without
  *   Redis they are read from the database every time.
  */
-import { AsyncLocalStorage } from 'node:async_hooks';
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { LRUCache } from 'lru-cache';
 import type { Logger } from 'pino';
+import { transactionHooks } from './transaction-hooks.ts';
 
 export type CacheName = 'membership' | 'entitlements' | 'plan' | (string & {});
 export type Consistency = 'strict' | 'relaxed';
@@ -398,9 +398,6 @@ export function cached<T>(
   return cache ? cache.getOrLoad(name, key, ttlSeconds, load, consistency) : load();
 }
 
-/** Post-commit work of the transaction in progress (see withScope in db/tenant.ts). */
-export const afterCommitStore = new AsyncLocalStorage<(() => Promise<void>)[]>();
-
 export interface Invalidation {
   keys?: string[];
   prefixes?: string[];
@@ -421,8 +418,8 @@ async function invalidateNow(inv: Invalidation) {
 export async function invalidateCache(inv: Invalidation): Promise<void> {
   if (installed.length === 0) return;
   await invalidateNow(inv).catch(() => {});
-  const pending = afterCommitStore.getStore();
-  if (pending) pending.push(() => invalidateNow(inv).catch(() => {}));
+  const hooks = transactionHooks.getStore();
+  if (hooks) hooks.afterEnd.push(() => invalidateNow(inv).catch(() => {}));
   else setTimeout(() => void invalidateNow(inv).catch(() => {}), 500).unref();
 }
 
