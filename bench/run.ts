@@ -10,9 +10,9 @@
  *
  * BENCH_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/postgres) must be a role that can
  * create databases; the bench creates `atrium_bench_<timestamp>` and drops it at the end (--keep: not).
- * BENCH_SEMI_SPACE_MB (default 16, as production runs the API) sets V8's semi-space for the API: the
- * trade between resident memory and garbage-collection CPU (docs/performance.md). BENCH_NODE_OPTIONS
- * passes other Node flags to the API.
+ * BENCH_SEMI_SPACE_MB and BENCH_OLD_SPACE_MB (default 16 and 384, as production runs the API) size
+ * V8's heap for the API: the trade between resident memory and garbage-collection CPU
+ * (docs/performance.md). BENCH_NODE_OPTIONS passes other Node flags to the API.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -223,6 +223,7 @@ async function main() {
     const nodeFlags = [
       // As the production start commands run the API (package.json, scripts/start.mjs, the Dockerfile).
       `--max-semi-space-size=${process.env.BENCH_SEMI_SPACE_MB ?? 16}`,
+      `--max-old-space-size=${process.env.BENCH_OLD_SPACE_MB ?? 384}`,
       '--import',
       path.join(repoRoot, 'bench', 'query-counter.ts'),
       ...(opt.profile ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []),

@@ -109,8 +109,8 @@ process.on('SIGTERM', () => shutdown(0));
 
 if (mode === 'start') {
   ensureFrontendBuilt();
-  // --max-semi-space-size: see docs/performance.md (V8's young generation grew to 128 MB under load).
-  run('api', ['--max-semi-space-size=16', path.join(backendDir, 'src', 'server.ts')], {
+  // V8's heap sized for the API: see docs/performance.md and deploy/backend.Dockerfile.
+  run('api', ['--max-semi-space-size=16', '--max-old-space-size=384', path.join(backendDir, 'src', 'server.ts')], {
     cwd: backendDir,
     env: { ...env, NODE_ENV: 'production' },
   });

@@ -333,7 +333,7 @@ describe('Dockerfiles', () => {
     const text = final.instructions.map((i) => `${i.op} ${i.args}`).join('\n');
     expect(text).toMatch(/^ENV [\s\S]*APP_ENV=production/m);
     expect(text).toMatch(/^WORKDIR \/app\/backend$/m);
-    expect(text).toMatch(/^CMD \["node", "--max-semi-space-size=16", "src\/server\.ts"\]$/m);
+    expect(text).toMatch(/^CMD \["node", "--max-semi-space-size=16", "--max-old-space-size=384", "src\/server\.ts"\]$/m);
     expect(text).toMatch(/^COPY backend\/src backend\/src$/m);
     for (const entry of ['src/server.ts', 'src/worker.ts', 'src/db/migrate-cli.ts', 'src/db/migrations', 'package.json']) {
       expect(exists(`backend/${entry}`), `backend/${entry}`).toBe(true);
