@@ -211,8 +211,9 @@ const EMPTY_RESULT = { command: 'BEGIN', rowCount: null, oid: 0, rows: [], field
 
 /** A statement that only reads: a plain SELECT with nothing in it that acts outside the transaction's snapshot. */
 const READ_ONLY = /^\s*select\b/i;
+// `atrium_…`: our own functions write (atrium_take_usage, migration 0018) though called from a SELECT.
 const SIDE_EFFECTS =
-  /\b(pg_notify|nextval|setval|pg_advisory_lock|pg_advisory_unlock|dblink|lo_)\w*|\bfor\s+(update|share|no\s+key\s+update|key\s+share)\b/i;
+  /\b(pg_notify|nextval|setval|pg_advisory_lock|pg_advisory_unlock|dblink|lo_|atrium_)\w*|\bfor\s+(update|share|no\s+key\s+update|key\s+share)\b/i;
 
 /**
  * Fewer round trips per transaction on node-postgres, which sends one statement per round trip:
