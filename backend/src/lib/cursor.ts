@@ -11,7 +11,9 @@ export function decodeCursor(cursor: string, length: number): (string | number |
     if (
       !Array.isArray(values) ||
       values.length !== length ||
-      values.some((v) => v !== null && typeof v !== 'string' && typeof v !== 'number')
+      values.some((v) => v !== null && typeof v !== 'string' && typeof v !== 'number') ||
+      // PostgreSQL text cannot hold NUL: a forged cursor carrying one is the caller's mistake (400).
+      values.some((v) => typeof v === 'string' && v.includes('\u0000'))
     ) {
       throw new Error('shape');
     }

@@ -3,6 +3,7 @@ import { withTenant } from '../../db/tenant.ts';
 import { errorResponses, pagedEnvelope, TENANT_AUTH } from '../../lib/envelope.ts';
 import { loadTenantContext, requirePermission, tenantOf } from '../../plugins/tenant-context.ts';
 import type { AppInstance } from '../../types.ts';
+import { NUL_MESSAGE, noNul } from '../tasks/tasks.schemas.ts';
 import { TenantParams } from '../tenants/tenants.schemas.ts';
 import { listAuditLogs } from './audit.service.ts';
 
@@ -35,9 +36,9 @@ export async function auditRoutes(app: AppInstance) {
         security: TENANT_AUTH,
         params: TenantParams,
         querystring: z.object({
-          action: z.string().max(100).optional().describe('e.g. member.invited'),
-          actorId: z.string().max(64).optional(),
-          targetId: z.string().max(64).optional(),
+          action: z.string().max(100).refine(noNul, NUL_MESSAGE).optional().describe('e.g. member.invited'),
+          actorId: z.string().max(64).refine(noNul, NUL_MESSAGE).optional(),
+          targetId: z.string().max(64).refine(noNul, NUL_MESSAGE).optional(),
           from: z.iso.datetime({ offset: true }).optional().describe('Inclusive lower bound (ISO 8601)'),
           to: z.iso.datetime({ offset: true }).optional().describe('Inclusive upper bound (ISO 8601)'),
           limit: z.coerce.number().int().min(1).max(100).default(50),

@@ -46,7 +46,7 @@ export function encodeCursor(row: { cursorAt: string; id: string }): string {
 export function decodeCursor(cursor: string): { at: string; id: string } {
   try {
     const [at, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as [string, string];
-    if (typeof at !== 'string' || typeof id !== 'string' || !CURSOR_AT.test(at)) throw new Error('bad cursor');
+    if (typeof at !== 'string' || typeof id !== 'string' || !CURSOR_AT.test(at) || id.includes('\u0000')) throw new Error('bad cursor');
     // A real instant (no 30 February), or PostgreSQL would fail on it.
     if (new Date(`${at.slice(0, 19)}Z`).toISOString().slice(0, 19) !== at.slice(0, 19)) throw new Error('bad cursor');
     return { at, id };
