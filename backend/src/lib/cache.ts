@@ -264,7 +264,9 @@ class RedisCache extends BaseCache {
 
   private async recoverGeneration() {
     try {
-      this.generation = (await this.redis.get(`${this.ns}:gen`)) ?? '0';
+      const read = (await this.redis.get(`${this.ns}:gen`)) ?? '0';
+      // Never back: this read may answer after our own recovery moved to a newer generation.
+      if (this.generation === undefined || Number(read) >= Number(this.generation)) this.generation = read;
       this.local.clear();
       this.epoch++;
       this.dirty = false;
