@@ -157,10 +157,13 @@ async function scopedTransaction<T>(
   });
   // A statement that failed aborted the transaction, so its COMMIT rolled back: that failure is the
   // outcome (PGlite also rejects the COMMIT itself, node-postgres reports it as done).
-  const [outcome] = await Promise.allSettled([run]);
+  const outcome = await run.then(
+    (value) => ({ ok: true as const, value }),
+    (error: unknown) => ({ ok: false as const, error }),
+  );
   for (const answer of await Promise.allSettled(sent)) if (answer.status === 'rejected') throw answer.reason;
-  if (outcome?.status === 'rejected') throw outcome.reason;
-  return (outcome as PromiseFulfilledResult<T>).value;
+  if (!outcome.ok) throw outcome.error;
+  return outcome.value;
 }
 
 export function withTenant<T>(db: AppDb, scope: TenantScope, fn: (tx: Tx) => Promise<T>, options: ScopeOptions = {}): Promise<T> {

@@ -22,6 +22,18 @@ export const ERROR_CATALOGUE = {
 
 export type ErrorCode = keyof typeof ERROR_CATALOGUE;
 
+/**
+ * Whether `err`, or an error it wraps (Drizzle wraps the driver's error as `cause`), carries a
+ * PostgreSQL SQLSTATE that `test` accepts.
+ */
+export function hasSqlState(err: unknown, test: (code: string) => boolean): boolean {
+  for (let e = err, depth = 0; e && depth < 8; e = (e as { cause?: unknown }).cause, depth++) {
+    const { code } = e as { code?: unknown };
+    if (typeof code === 'string' && test(code)) return true;
+  }
+  return false;
+}
+
 export const ERROR_CODES = Object.keys(ERROR_CATALOGUE) as ErrorCode[];
 
 export interface ErrorDetail {

@@ -2,16 +2,12 @@ import { and, count, eq, sql } from 'drizzle-orm';
 import type { Tx } from '../../db/client.ts';
 import { compiledQuery } from '../../db/compiled.ts';
 import { memberships, subscriptions, tenants, tenantUsage } from '../../db/schema/index.ts';
+import { hasSqlState } from '../../lib/errors.ts';
 
 /** SQLSTATE of `atrium_take_usage` (migration 0018) when the plan's limit is reached. */
 const LIMIT_REACHED = 'AT402';
 
-export function isLimitReached(err: unknown): boolean {
-  for (let e: unknown = err; e; e = (e as { cause?: unknown }).cause) {
-    if ((e as { code?: unknown }).code === LIMIT_REACHED) return true;
-  }
-  return false;
-}
+export const isLimitReached = (err: unknown): boolean => hasSqlState(err, (code) => code === LIMIT_REACHED);
 
 // Compiled (db/compiled.ts): every create takes one.
 const usageTake = compiledQuery<{ tenantId: string; metric: string; limit: number }, { value: number }>('usage_take', (tx) =>

@@ -7,7 +7,7 @@ import type { AppDb, Tx } from '../../db/client.ts';
 import type { TaskPriority, TaskStatus } from '../../db/schema/index.ts';
 import { withTenant } from '../../db/tenant.ts';
 import { decodeCursor, encodeCursor } from '../../lib/cursor.ts';
-import { AppError, forbidden, notFound } from '../../lib/errors.ts';
+import { AppError, forbidden, hasSqlState, notFound } from '../../lib/errors.ts';
 import { newId } from '../../lib/ids.ts';
 import { recordAudit } from '../audit/audit.service.ts';
 import { emitEvent } from '../events/events.service.ts';
@@ -109,13 +109,7 @@ export interface ListQuery {
 }
 
 /** A PostgreSQL data exception (SQLSTATE class 22: bad value for a type, NUL byte, out of range). */
-function isDataException(err: unknown): boolean {
-  for (let e: unknown = err; e; e = (e as { cause?: unknown }).cause) {
-    const code = (e as { code?: unknown }).code;
-    if (typeof code === 'string' && code.startsWith('22')) return true;
-  }
-  return false;
-}
+const isDataException = (err: unknown): boolean => hasSqlState(err, (code) => code.startsWith('22'));
 
 export async function listTasks(db: AppDb, ctx: TenantContext, q: ListQuery) {
   const sort: repo.TaskSort = q.sort ?? (q.q ? 'rank' : '-createdAt');

@@ -7,7 +7,7 @@ import type { Role } from '../../db/schema/index.ts';
 import { enterTenant, withScope, withTenant } from '../../db/tenant.ts';
 import type { JobQueue } from '../../jobs/queue.ts';
 import { cached, cacheKeys } from '../../lib/cache.ts';
-import { AppError, conflict, forbidden, notFound } from '../../lib/errors.ts';
+import { AppError, conflict, forbidden, hasSqlState, notFound } from '../../lib/errors.ts';
 import { newId } from '../../lib/ids.ts';
 import { type Actor, recordAudit } from '../audit/audit.service.ts';
 import { emitEvent } from '../events/events.service.ts';
@@ -42,10 +42,7 @@ export interface Deps {
   webUrl: string;
 }
 
-const isUniqueViolation = (err: unknown) => {
-  for (let e: unknown = err; e; e = (e as { cause?: unknown }).cause) if ((e as { code?: string }).code === '23505') return true;
-  return false;
-};
+const isUniqueViolation = (err: unknown) => hasSqlState(err, (code) => code === '23505');
 
 export function slugify(name: string): string {
   const base = name

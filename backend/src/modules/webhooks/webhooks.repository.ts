@@ -2,7 +2,7 @@ import { and, desc, eq, lt, or, sql } from 'drizzle-orm';
 import type { Tx } from '../../db/client.ts';
 import { compiledQuery } from '../../db/compiled.ts';
 import { memberships, users, webhookDeliveries, webhooks } from '../../db/schema/index.ts';
-import { cached, cacheKeys, invalidateCache } from '../../lib/cache.ts';
+import { cacheKeys, invalidateCache } from '../../lib/cache.ts';
 
 export type WebhookRow = typeof webhooks.$inferSelect;
 export type DeliveryRow = typeof webhookDeliveries.$inferSelect;
@@ -42,19 +42,11 @@ const activeWebhooks = compiledQuery<{ tenantId: string }, { id: string; events:
     .where(and(eq(webhooks.tenantId, sql.placeholder('tenantId')), eq(webhooks.active, true))),
 );
 
-const WEBHOOKS_TTL_SECONDS = 300;
-
-/**
- * The active webhooks listening to `eventType` (or to `*`). Every task, project and comment write asks,
- * so the tenant's list is cached (lib/cache.ts, strict: invalidated everywhere when a webhook is
- * created, deleted or disabled, and read from the database where invalidations cannot reach every
- * instance).
- */
-export async function findSubscribedWebhooks(tx: Tx, tenantId: string, eventType: string) {
-  const active = await cached('webhooks', cacheKeys.webhooks(tenantId), WEBHOOKS_TTL_SECONDS, () => activeWebhooks(tx, { tenantId }));
-  return active.filter((w) => w.events.includes(eventType) || w.events.includes('*'));
+export function findActiveWebhooks(tx: Tx, tenantId: string) {
+  return activeWebhooks(tx, { tenantId });
 }
 
+/** Drops the cached subscriptions of the tenant (webhooks.service), now and after the commit. */
 function forgetWebhooks(tenantId: string) {
   return invalidateCache({ keys: [cacheKeys.webhooks(tenantId)] });
 }

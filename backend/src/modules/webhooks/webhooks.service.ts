@@ -11,6 +11,7 @@ import type { AppConfig } from '../../config.ts';
 import type { AppDb, Tx } from '../../db/client.ts';
 import { withTenant } from '../../db/tenant.ts';
 import type { JobQueue } from '../../jobs/queue.ts';
+import { cached, cacheKeys } from '../../lib/cache.ts';
 import { decodeCursor, encodeCursor } from '../../lib/cursor.ts';
 import { AppError, notFound } from '../../lib/errors.ts';
 import { newId } from '../../lib/ids.ts';
@@ -134,6 +135,19 @@ export async function listDeliveries(db: AppDb, ctx: TenantContext, webhookId: s
   });
 }
 
+const WEBHOOKS_TTL_SECONDS = 300;
+
+/**
+ * The active webhooks listening to `eventType` (or to `*`). Every task, project and comment write asks,
+ * so the tenant's list is cached (lib/cache.ts, strict: the repository invalidates it everywhere when a
+ * webhook is created, deleted or switched off, and it is read from the database where invalidations
+ * cannot reach every instance).
+ */
+async function subscribedWebhooks(tx: Tx, tenantId: string, eventType: string) {
+  const active = await cached('webhooks', cacheKeys.webhooks(tenantId), WEBHOOKS_TTL_SECONDS, () => repo.findActiveWebhooks(tx, tenantId));
+  return active.filter((w) => w.events.includes(eventType) || w.events.includes('*'));
+}
+
 /** Called for every tenant event inside its transaction: one delivery (and job) per subscribed webhook. */
 export async function fanOutEvent(
   tx: Tx,
@@ -141,7 +155,7 @@ export async function fanOutEvent(
   tenantId: string,
   event: { type: string; data: Record<string, unknown> },
 ) {
-  const targets = await repo.findSubscribedWebhooks(tx, tenantId, event.type);
+  const targets = await subscribedWebhooks(tx, tenantId, event.type);
   if (targets.length === 0) return;
   if (!jobs) throw new Error(`event ${event.type} has webhook subscribers but no job queue is available to deliver it`);
   for (const target of targets) {
