@@ -20,7 +20,8 @@ pg.Client.prototype.query = function countedQuery(this: pg.Client, ...args: unkn
   const text = String((args[0] as { text?: string })?.text ?? args[0]);
   // The job queue's polling is background work, not the request's.
   if (!text.includes('pgboss')) {
-    count++;
+    // A scoped read (backend/src/db/scoped-read.ts) sends its scope statement and its query together.
+    count += (args[0] as { statementCount?: number })?.statementCount ?? 1;
     const c = this as unknown as InFlight;
     if (!c._activeQuery && !c._sentQueryQueue?.length && !c._queryQueue?.length) trips++;
   }

@@ -11,8 +11,12 @@
  * RLS is unaffected: the statement runs inside the caller's scoped transaction like any other query,
  * and the policies read the transaction's settings when it executes, not when it was planned.
  */
-import { Column, is, Param, Placeholder, type Query, SQL, Subquery } from 'drizzle-orm';
-import type { Executor } from './client.ts';
+import { Column, fillPlaceholders, is, Param, Placeholder, type Query, SQL, Subquery } from 'drizzle-orm';
+import pg from 'pg';
+import { requestContext } from '../lib/request-context.ts';
+import { APP_ROLE, type AppDb, type Executor } from './client.ts';
+import { type ScopedQueryConfig, scopedRead } from './scoped-read.ts';
+import { type Scope, withScope } from './tenant.ts';
 
 /** What a Drizzle select builder offers here: `.prepare(name)` (public API). */
 interface Preparable {
@@ -60,10 +64,12 @@ function decoderOf(field: unknown): Decoder | undefined {
 /**
  * The rows as objects, as Drizzle maps them (null stays null, every other value through its column's
  * decoder), with the per-column work (which decoder, which key) done once instead of once per value.
- * Only for flat selections without joins; anything else keeps Drizzle's mapping.
+ * Only for flat selections (every field at the top level of the row): Drizzle's join handling (a
+ * left-joined table whose columns are all null becomes null) only concerns nested ones, so it has
+ * nothing to do here. Anything else keeps Drizzle's mapping.
  */
-function rowMapper(fields: unknown, joins: Record<string, boolean> | undefined): RowMapper | undefined {
-  if (!Array.isArray(fields) || (joins && Object.keys(joins).length > 0)) return undefined;
+function rowMapper(fields: unknown): RowMapper | undefined {
+  if (!Array.isArray(fields)) return undefined;
   const keys: string[] = [];
   const decoders: (Decoder | undefined)[] = [];
   for (const { path, field } of fields as { path: string[]; field: unknown }[]) {
@@ -103,6 +109,29 @@ function nullSafe(param: unknown): unknown {
   });
 }
 
+export interface CompiledQuery<V extends Record<string, unknown>, R> {
+  (executor: Executor, values: V): Promise<R[]>;
+  /**
+   * The query on its own under `scope`, for a read that is one statement: what
+   * `withScope(db, scope, (tx) => query(tx, values))` returns, without the transaction around it on
+   * PostgreSQL (db/scoped-read.ts). On PGlite, or when the request still has work for its first
+   * transaction (an idempotency record), it is exactly that withScope.
+   */
+  scoped(db: AppDb, scope: Scope, values: V): Promise<R[]>;
+}
+
+/** The pool under a root handle on PostgreSQL (drizzle's `$client`); none on PGlite. */
+function poolOf(db: AppDb): pg.Pool | undefined {
+  const client = (db as unknown as { $client?: unknown }).$client;
+  return client instanceof pg.Pool ? client : undefined;
+}
+
+/** Whether the current request has work for its first scoped transaction (db/tenant.ts). */
+function firstTransactionPending(): boolean {
+  const ctx = requestContext.getStore();
+  return Boolean(ctx && !ctx.firstTransactionSeen && ctx.onFirstTransaction.length > 0);
+}
+
 /**
  * A select (or an insert) compiled on first use. `build` receives the executor of that first run and must return the
  * same query shape every time (values only through `sql.placeholder`).
@@ -110,24 +139,45 @@ function nullSafe(param: unknown): unknown {
 export function compiledQuery<V extends Record<string, unknown>, R>(
   name: string,
   build: (executor: Executor) => Preparable,
-): (executor: Executor, values: V) => Promise<R[]> {
+): CompiledQuery<V, R> {
   if (names.has(name)) throw new Error(`compiled query name used twice: ${name}`);
   names.add(name);
   let built: Built | undefined;
-  return async (executor, values) => {
+  const compile = (executor: Executor): Built => {
     if (!built) {
       const first = build(executor).prepare(name) as unknown as PreparedLike;
       built = {
         query: { ...first.query, params: first.query.params.map(nullSafe) },
         fields: first.fields,
         joins: first.joinsNotNullableMap,
-        mapper: rowMapper(first.fields, first.joinsNotNullableMap),
+        mapper: rowMapper(first.fields),
       };
     }
-    const prepared = sessionOf(executor).prepareQuery(built.query, built.fields, name, true, built.mapper);
-    prepared.joinsNotNullableMap = built.joins;
+    return built;
+  };
+  const run = async (executor: Executor, values: V) => {
+    const { query, fields, joins, mapper } = compile(executor);
+    const prepared = sessionOf(executor).prepareQuery(query, fields, name, true, mapper);
+    prepared.joinsNotNullableMap = joins;
     return (await prepared.execute(values)) as R[];
   };
+  /** What the driver is given for a scoped read: Drizzle's query config (name, text, type parsers). */
+  let direct: { config: Omit<ScopedQueryConfig, 'values'>; params: unknown[]; mapper: RowMapper } | undefined;
+  const scoped = async (db: AppDb, scope: Scope, values: V) => {
+    const pool = poolOf(db);
+    const { query, fields, mapper } = compile(db);
+    if (!pool || !mapper || firstTransactionPending()) return withScope(db, scope, (tx) => run(tx, values));
+    if (!direct) {
+      const prepared = sessionOf(db).prepareQuery(query, fields, name, true, mapper) as unknown as {
+        queryConfig: Omit<ScopedQueryConfig, 'values'>;
+        params: unknown[];
+      };
+      direct = { config: prepared.queryConfig, params: prepared.params, mapper };
+    }
+    const rows = await scopedRead(pool, APP_ROLE, scope, { ...direct.config, values: fillPlaceholders(direct.params, values) });
+    return direct.mapper(rows) as R[];
+  };
+  return Object.assign(run, { scoped });
 }
 
 /**
@@ -135,22 +185,33 @@ export function compiledQuery<V extends Record<string, unknown>, R>(
  * sort): one compiled query per shape key, up to `maxShapes`; beyond that, shapes are built per run
  * (unnamed), so a caller cannot fill the server's statement cache.
  */
+export interface CompiledQueries<V extends Record<string, unknown>, R> {
+  (executor: Executor, shape: string, values: V): Promise<R[]>;
+  /** One shape on its own under `scope` (CompiledQuery.scoped). */
+  scoped(db: AppDb, scope: Scope, shape: string, values: V): Promise<R[]>;
+}
+
 export function compiledQueries<V extends Record<string, unknown>, R>(
   prefix: string,
   maxShapes: number,
   build: (executor: Executor, shape: string) => Preparable,
-): (executor: Executor, shape: string, values: V) => Promise<R[]> {
-  const shapes = new Map<string, (executor: Executor, values: V) => Promise<R[]>>();
-  return (executor, shape, values) => {
-    let run = shapes.get(shape);
-    if (!run) {
-      if (shapes.size >= maxShapes) {
-        const prepared = build(executor, shape).prepare('');
-        return prepared.execute(values) as Promise<R[]>;
-      }
-      run = compiledQuery<V, R>(`${prefix}_${shapes.size}`, (e) => build(e, shape));
-      shapes.set(shape, run);
+): CompiledQueries<V, R> {
+  const shapes = new Map<string, CompiledQuery<V, R>>();
+  const compiledShape = (shape: string) => {
+    let query = shapes.get(shape);
+    if (!query && shapes.size < maxShapes) {
+      query = compiledQuery<V, R>(`${prefix}_${shapes.size}`, (e) => build(e, shape));
+      shapes.set(shape, query);
     }
-    return run(executor, values);
+    return query;
   };
+  const run = (executor: Executor, shape: string, values: V): Promise<R[]> => {
+    const query = compiledShape(shape);
+    return query ? query(executor, values) : (build(executor, shape).prepare('').execute(values) as Promise<R[]>);
+  };
+  const scoped = (db: AppDb, scope: Scope, shape: string, values: V): Promise<R[]> => {
+    const query = compiledShape(shape);
+    return query ? query.scoped(db, scope, values) : withScope(db, scope, (tx) => run(tx, shape, values));
+  };
+  return Object.assign(run, { scoped });
 }

@@ -41,22 +41,23 @@ export function sqlLiteral(value: string): string {
   return value.includes('\\') ? `E'${quoted.replace(/\\/g, '\\\\')}'` : `'${quoted}'`;
 }
 
+/** The settings a scope sets, in this order: the role first, then what the RLS policies read. */
+export const SCOPE_SETTINGS = ['role', 'app.tenant_id', 'app.user_id', 'app.invitation_id', 'app.api_key_hash'] as const;
+
+/** The values of SCOPE_SETTINGS for `role` and `scope` (an unset one is the empty string). */
+export function scopeValues(role: string, scope?: Scope): string[] {
+  return [role, scope?.tenantId, scope?.userId, scope?.invitationId, scope?.apiKeyHash].map((v) => v ?? '');
+}
+
 /**
  * The statement that opens every scoped transaction, with its values as escaped literals rather than
  * bind parameters: on node-postgres it then travels with BEGIN in one round trip (db/client.ts,
  * batchScopedBegin). The values are ids and hashes the callers validated; escaping makes any string safe.
  */
 export function scopeStatement(role: string, scope?: Scope): string {
-  const settings: [string, string | null | undefined][] = scope
-    ? [
-        ['role', role],
-        ['app.tenant_id', scope.tenantId],
-        ['app.user_id', scope.userId],
-        ['app.invitation_id', scope.invitationId],
-        ['app.api_key_hash', scope.apiKeyHash],
-      ]
-    : [['role', role]];
-  const text = `select ${settings.map(([name, value]) => `set_config('${name}', ${sqlLiteral(value ?? '')}, true)`).join(', ')}`;
+  const values = scopeValues(role, scope);
+  const settings = scope ? SCOPE_SETTINGS : SCOPE_SETTINGS.slice(0, 1);
+  const text = `select ${settings.map((name, i) => `set_config('${name}', ${sqlLiteral(values[i] as string)}, true)`).join(', ')}`;
   if (!text.startsWith(SCOPE_STATEMENT_PREFIX)) throw new Error('scope statement out of shape');
   return text;
 }

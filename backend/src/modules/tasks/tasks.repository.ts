@@ -1,7 +1,8 @@
 import { and, arrayContains, desc, eq, gte, lte, or, type SQL, sql } from 'drizzle-orm';
-import type { Tx } from '../../db/client.ts';
+import type { AppDb, Tx } from '../../db/client.ts';
 import { compiledQueries, compiledQuery } from '../../db/compiled.ts';
 import { memberships, type TaskPriority, type TaskStatus, tasks } from '../../db/schema/index.ts';
+import type { TenantScope } from '../../db/tenant.ts';
 
 export type TaskRow = Omit<typeof tasks.$inferSelect, 'search'>;
 
@@ -130,8 +131,8 @@ const listQueries = compiledQueries<Record<string, unknown>, TaskRow & { sortKey
     .limit(ph('limit'));
 });
 
-export async function findTasks(tx: Tx, f: TaskFilter) {
-  return listQueries(tx, listShape(f), {
+function listValues(f: TaskFilter) {
+  return {
     tenantId: f.tenantId,
     projectId: f.projectId,
     status: f.status,
@@ -145,7 +146,16 @@ export async function findTasks(tx: Tx, f: TaskFilter) {
     cursorKey: f.cursor?.key,
     cursorId: f.cursor?.id,
     limit: f.limit + 1,
-  });
+  };
+}
+
+export function findTasks(tx: Tx, f: TaskFilter) {
+  return listQueries(tx, listShape(f), listValues(f));
+}
+
+/** A page of tasks read on its own under `scope`: one statement, no transaction around it (db/compiled.ts). */
+export function readTasks(db: AppDb, scope: TenantScope, f: TaskFilter) {
+  return listQueries.scoped(db, scope, listShape(f), listValues(f));
 }
 
 const taskById = compiledQuery<{ tenantId: string; taskId: string }, TaskRow>('tasks_by_id', (tx) =>
@@ -157,6 +167,12 @@ const taskById = compiledQuery<{ tenantId: string; taskId: string }, TaskRow>('t
 
 export async function findTask(tx: Tx, tenantId: string, taskId: string) {
   const [row] = await taskById(tx, { tenantId, taskId });
+  return row;
+}
+
+/** A task read on its own under `scope` (findTask without a transaction around it, db/compiled.ts). */
+export async function readTask(db: AppDb, scope: TenantScope, taskId: string) {
+  const [row] = await taskById.scoped(db, scope, { tenantId: scope.tenantId, taskId });
   return row;
 }
 

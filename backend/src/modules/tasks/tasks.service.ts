@@ -70,7 +70,10 @@ function canWrite(ctx: TenantContext, t: { createdBy: string | null; assigneeId:
 
 /** The task if the actor may see it; a task they may not see does not exist for them (404). */
 export async function readableTask(tx: Tx, ctx: TenantContext, taskId: string) {
-  const task = await repo.findTask(tx, ctx.tenantId, taskId);
+  return visible(ctx, await repo.findTask(tx, ctx.tenantId, taskId));
+}
+
+function visible<T extends { createdBy: string | null; assigneeId: string | null }>(ctx: TenantContext, task: T | undefined): T {
   if (!task || !canRead(ctx, task)) throw notFound('Task');
   return task;
 }
@@ -114,31 +117,32 @@ const isDataException = (err: unknown): boolean => hasSqlState(err, (code) => co
 export async function listTasks(db: AppDb, ctx: TenantContext, q: ListQuery) {
   const sort: repo.TaskSort = q.sort ?? (q.q ? 'rank' : '-createdAt');
   const cursor = q.cursor ? decodeCursor(q.cursor, 2) : undefined;
-  const rows = await withTenant(db, ctx, (tx) =>
-    repo.findTasks(tx, {
+  // One statement: read without a transaction around it (db/compiled.ts, CompiledQuery.scoped).
+  const rows = await repo
+    .readTasks(db, ctx, {
       ...q,
       tenantId: ctx.tenantId,
       sort,
       ownedBy: allowed(ctx, 'task:read:all') ? undefined : (ctx.userId ?? ''),
       cursor: cursor ? { key: String(cursor[0]), id: String(cursor[1]) } : undefined,
-    }),
-  ).catch((err: unknown) => {
-    // The cursor's sort key is cast to the sort's type in SQL: a cursor of another sort, or a forged
-    // one, fails there. That is the caller's mistake (400), not the server's (500).
-    if (cursor && isDataException(err)) {
-      throw new AppError('validation_error', 'Invalid cursor', [
-        { location: 'querystring', path: 'cursor', message: 'Not a cursor from this list (or from another sort)' },
-      ]);
-    }
-    throw err;
-  });
+    })
+    .catch((err: unknown) => {
+      // The cursor's sort key is cast to the sort's type in SQL: a cursor of another sort, or a forged
+      // one, fails there. That is the caller's mistake (400), not the server's (500).
+      if (cursor && isDataException(err)) {
+        throw new AppError('validation_error', 'Invalid cursor', [
+          { location: 'querystring', path: 'cursor', message: 'Not a cursor from this list (or from another sort)' },
+        ]);
+      }
+      throw err;
+    });
   const page = rows.slice(0, q.limit);
   const last = page.at(-1);
   return { items: page.map(toTask), nextCursor: rows.length > q.limit && last ? encodeCursor([last.sortKey, last.id]) : null };
 }
 
 export async function getTask(db: AppDb, ctx: TenantContext, taskId: string) {
-  return withTenant(db, ctx, async (tx) => toTask(await readableTask(tx, ctx, taskId)));
+  return toTask(visible(ctx, await repo.readTask(db, ctx, taskId)));
 }
 
 export async function createTask(db: AppDb, ctx: TenantContext, data: TaskInput) {
