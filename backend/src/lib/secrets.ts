@@ -3,11 +3,25 @@
  * API keys only as an HMAC under a key derived from AUTH_SECRET; webhook secrets encrypted with
  * AES-256-GCM (they must be read back to sign deliveries).
  */
-import { createCipheriv, createDecipheriv, createHmac, hkdfSync, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createHmac, createSecretKey, hkdfSync, type KeyObject, randomBytes } from 'node:crypto';
 import { newId } from './ids.ts';
 
-function derive(secret: string, purpose: string): Buffer {
-  return Buffer.from(hkdfSync('sha256', secret, 'atrium', purpose, 32));
+/**
+ * Derived keys, by secret and purpose. Deriving (HKDF) and importing the key cost about a tenth of
+ * the API's CPU on every API-key request when done per call (docs/performance.md, change 31); a
+ * process sees one AUTH_SECRET (a few in tests), so the map stays tiny.
+ */
+const derived = new Map<string, KeyObject>();
+
+function derive(secret: string, purpose: string): KeyObject {
+  const id = `${purpose}\u0000${secret}`;
+  let key = derived.get(id);
+  if (!key) {
+    key = createSecretKey(Buffer.from(hkdfSync('sha256', secret, 'atrium', purpose, 32)));
+    if (derived.size >= 16) derived.clear();
+    derived.set(id, key);
+  }
+  return key;
 }
 
 export function generateSecret(prefix: string, length = 40): string {
