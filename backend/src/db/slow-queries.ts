@@ -55,6 +55,16 @@ function wrapQuery(target: Queryable, thresholdMs: number, logger: Logger, callb
       };
       return original(...args);
     }
+    const submittable = args[0] as { submit?: unknown; callback?: unknown } | null;
+    if (typeof submittable?.submit === 'function' && typeof submittable.callback === 'function') {
+      // A query object carrying its own callback (a scoped read, db/scoped-read.ts): timed through it.
+      const callback = submittable.callback as (...a: unknown[]) => unknown;
+      submittable.callback = (err: unknown, ...rest: unknown[]) => {
+        report(logger, thresholdMs, started, submittable, Boolean(err), ctx);
+        return callback(err, ...rest);
+      };
+      return original(...args);
+    }
     const result = original(...args);
     if (result && typeof (result as Promise<unknown>).then === 'function') {
       (result as Promise<unknown>).then(

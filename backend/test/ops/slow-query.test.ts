@@ -2,13 +2,23 @@
  * Slow queries: a query slower than SLOW_QUERY_MS is logged at warn with its duration, SQL text (no
  * parameters), the request id, and the tenant and user of the request; fast queries are not.
  */
-import { sql } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { compiledQuery } from '../../src/db/compiled.ts';
+import { tenants } from '../../src/db/schema/index.ts';
 import { withTenant } from '../../src/db/tenant.ts';
 import { tenantOf, useTenantScope } from '../../src/plugins/tenant-context.ts';
 import { startTestApp, type TestApp } from '../helpers/app.ts';
 import { createUser, type TestUser } from '../helpers/auth.ts';
 import { createTenant } from '../helpers/workspace.ts';
+
+/** A compiled read run on its own (CompiledQuery.scoped: one message without BEGIN/COMMIT on PostgreSQL). */
+const sleepyRead = compiledQuery<{ tenantId: string; seconds: number }, { slept: unknown }>('test_slow_scoped_read', (db) =>
+  db
+    .select({ slept: sql`pg_sleep(${sql.placeholder('seconds')}::float8)` })
+    .from(tenants)
+    .where(eq(tenants.id, sql.placeholder('tenantId'))),
+);
 
 let t: TestApp;
 let owner: TestUser;
@@ -25,6 +35,11 @@ beforeAll(async () => {
         scope.get('/api/v1/tenants/:tenantId/test-only/query', async (request) => {
           const { ms, pool } = request.query as { ms: string; pool?: string };
           const seconds = Number(ms) / 1000;
+          if (request.query && (request.query as { scoped?: string }).scoped) {
+            const ctx = tenantOf(request);
+            await sleepyRead.scoped(app.database.db, ctx, { tenantId: ctx.tenantId, seconds });
+            return { ok: true };
+          }
           if (pool) await app.database.db.execute(sql`select pg_sleep(${seconds}) as slept_on_pool`);
           else await withTenant(app.database.db, tenantOf(request), (tx) => tx.execute(sql`select pg_sleep(${seconds}) as slept`));
           return { ok: true };
@@ -69,6 +84,20 @@ describe('slow-query log', () => {
     const line = lines[0];
     expect(String(line?.sql)).toContain('slept_on_pool');
     expect(line?.durationMs as number).toBeGreaterThanOrEqual(650);
+  });
+
+  it('times a scoped read sent without a transaction around it', async () => {
+    const requestId = `req_scoped_${Date.now()}`;
+    const res = await t.app.inject({
+      url: `/api/v1/tenants/${tenantId}/test-only/query?ms=600&scoped=1`,
+      headers: { ...owner.h, 'x-request-id': requestId },
+    });
+    expect(res.statusCode).toBe(200);
+    const lines = slowLines().filter((l) => l.requestId === requestId);
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatchObject({ tenantId, userId: owner.id });
+    expect(String(lines[0]?.sql)).toContain('pg_sleep');
+    expect(lines[0]?.durationMs as number).toBeGreaterThanOrEqual(550);
   });
 
   it('does not log queries under the threshold', async () => {
