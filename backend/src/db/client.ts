@@ -209,11 +209,19 @@ export const SCOPE_STATEMENT_PREFIX = "select set_config('role', ";
 type QueryFn = (...args: unknown[]) => Promise<unknown>;
 const EMPTY_RESULT = { command: 'BEGIN', rowCount: null, oid: 0, rows: [], fields: [] };
 
-/** A statement that only reads: a plain SELECT with nothing in it that acts outside the transaction's snapshot. */
 const READ_ONLY = /^\s*select\b/i;
 // `atrium_…`: our own functions write (atrium_take_usage, migration 0018) though called from a SELECT.
 const SIDE_EFFECTS =
   /\b(pg_notify|nextval|setval|pg_advisory_lock|pg_advisory_unlock|dblink|lo_|atrium_)\w*|\bfor\s+(update|share|no\s+key\s+update|key\s+share)\b/i;
+
+/**
+ * A statement that only reads: a plain SELECT with nothing in it that acts outside the transaction's
+ * snapshot or writes (row locks, sequences, notifications, advisory locks, our own functions). A
+ * transaction of such statements alone does not wait for its COMMIT (batchScopedBegin).
+ */
+export function isReadOnlyStatement(text: unknown): boolean {
+  return typeof text === 'string' && READ_ONLY.test(text) && !SIDE_EFFECTS.test(text);
+}
 
 /**
  * Fewer round trips per transaction on node-postgres, which sends one statement per round trip:
@@ -283,7 +291,7 @@ export function batchScopedBegin(client: pg.PoolClient): void {
         query('commit').catch(() => {}); // a failed COMMIT of a read changes nothing; the pool drops a broken client
         return Promise.resolve({ ...EMPTY_RESULT, command: 'COMMIT' });
       }
-      if (readOnly && (typeof text !== 'string' || !READ_ONLY.test(text) || SIDE_EFFECTS.test(text))) readOnly = false;
+      if (readOnly && !isReadOnlyStatement(text)) readOnly = false;
       return query(...args);
     }
     pendingBegin = false;

@@ -7,6 +7,7 @@
 import { sql } from 'drizzle-orm';
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { isReadOnlyStatement } from '../../src/db/client.ts';
 import { auditLogs, tenants } from '../../src/db/schema/index.ts';
 import { scopeStatement, sqlLiteral, withTenant } from '../../src/db/tenant.ts';
 import { newId } from '../../src/lib/ids.ts';
@@ -101,5 +102,26 @@ describe.runIf(process.env.TEST_DB === 'postgres')('round trips on node-postgres
       '(extended query)',
       'commit',
     ]);
+  });
+});
+
+describe('which transactions wait for their COMMIT', () => {
+  // A transaction of read-only statements alone has its COMMIT sent without waiting (db/client.ts); one
+  // statement that writes, locks or has an effect outside the snapshot makes the COMMIT awaited.
+  it.each([
+    ['select id from tasks where tenant_id = $1', true],
+    ['  SELECT count(*) from projects', true],
+    ['select * from tenant_usage where tenant_id = $1 for update', false],
+    ['select 1 from tasks for no key update', false],
+    ['select atrium_take_usage($1, $2, $3)', false],
+    ["select pg_notify('c', 'p')", false],
+    ["select nextval('s')", false],
+    ['select pg_advisory_lock(1)', false],
+    ['insert into tasks (id) values ($1)', false],
+    ['update tasks set title = $1', false],
+    ['with d as (delete from tasks returning id) select * from d', false],
+    [undefined, false],
+  ])('%s → read-only: %s', (text, expected) => {
+    expect(isReadOnlyStatement(text)).toBe(expected);
   });
 });
