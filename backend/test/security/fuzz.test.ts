@@ -514,9 +514,11 @@ describe('OpenAPI-driven fuzzing', () => {
 
 /** encodeURIComponent, except that lone surrogates go out as the UTF-8 bytes Node would send (U+FFFD). */
 function safeEncode(value: string): string {
-  // "." and ".." are dot-segments: every client and server resolves them away, so the request would be for
-  // another URL (another operation), not a bad value for this one. Send them percent-encoded instead.
-  if (value === '.' || value === '..') return value.replaceAll('.', '%2E');
+  // "." and ".." are dot-segments, and so are "%2E" and "%2E%2E": WHATWG URL parsing (fetch, and
+  // app.inject through it) resolves them away, so the request would be for another URL (another
+  // operation: PATCH /tenants/%2E became PATCH /tenants/, a 405), not a bad value for this one. They
+  // cannot be sent as a path value at all; the same dots go out followed by a letter.
+  if (value === '.' || value === '..') return `${value}x`;
   try {
     return encodeURIComponent(value);
   } catch {

@@ -140,8 +140,13 @@ describe('keyset pagination', () => {
           writesAtPage.push(written.length);
           pages++;
           expect(pages).toBeLessThan(200);
-          // Let the writer in between pages, as a busy server would.
-          await new Promise((r) => setImmediate(r));
+          // Let the writer in between pages, as a busy server would: the next page is read once at least
+          // one more insert has landed (a page read is faster than a create, so without waiting the whole
+          // walk could end before the first insert).
+          const landed = written.length;
+          for (let i = 0; i < 2_000 && written.length === landed && writeError === undefined; i++) {
+            await new Promise((r) => setTimeout(r, 1));
+          }
         } while (cursor);
       } finally {
         walking = false;
