@@ -8,7 +8,8 @@
  * parses and plans it once per connection instead of once per request.
  *
  * The text of a name never changes (one name, one builder), which is what named statements require.
- * RLS is unaffected: the statement runs inside the caller's scoped transaction like any other query,
+ * RLS is unaffected: the statement runs inside the caller's scoped transaction like any other query
+ * (or, through `.scoped`, in the implicit transaction of its own scope statement: db/scoped-read.ts),
  * and the policies read the transaction's settings when it executes, not when it was planned.
  */
 import { Column, fillPlaceholders, is, Param, Placeholder, type Query, SQL, Subquery } from 'drizzle-orm';
@@ -180,17 +181,17 @@ export function compiledQuery<V extends Record<string, unknown>, R>(
   return Object.assign(run, { scoped });
 }
 
-/**
- * A family of compiled queries whose shape depends on a few options (which filters are present, the
- * sort): one compiled query per shape key, up to `maxShapes`; beyond that, shapes are built per run
- * (unnamed), so a caller cannot fill the server's statement cache.
- */
 export interface CompiledQueries<V extends Record<string, unknown>, R> {
   (executor: Executor, shape: string, values: V): Promise<R[]>;
   /** One shape on its own under `scope` (CompiledQuery.scoped). */
   scoped(db: AppDb, scope: Scope, shape: string, values: V): Promise<R[]>;
 }
 
+/**
+ * A family of compiled queries whose shape depends on a few options (which filters are present, the
+ * sort): one compiled query per shape key, up to `maxShapes`; beyond that, shapes are built per run
+ * (unnamed), so a caller cannot fill the server's statement cache.
+ */
 export function compiledQueries<V extends Record<string, unknown>, R>(
   prefix: string,
   maxShapes: number,
