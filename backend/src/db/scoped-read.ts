@@ -62,8 +62,6 @@ export class ScopedQuery extends PgQuery {
     super(config, undefined, callback);
     this.#name = config.name;
     this.#scopeValues = scopeValues(role, scope);
-    // Bound as text parameters, which cannot carry NUL; callers pass validated ids (as for withScope).
-    if (this.#scopeValues.some((v) => v.includes('\u0000'))) throw new Error('A scope value cannot contain NUL');
   }
 
   /*

@@ -44,9 +44,14 @@ export function sqlLiteral(value: string): string {
 /** The settings a scope sets, in this order: the role first, then what the RLS policies read. */
 export const SCOPE_SETTINGS = ['role', 'app.tenant_id', 'app.user_id', 'app.invitation_id', 'app.api_key_hash'] as const;
 
-/** The values of SCOPE_SETTINGS for `role` and `scope` (an unset one is the empty string). */
+/**
+ * The values of SCOPE_SETTINGS for `role` and `scope` (an unset one is the empty string). NUL is refused:
+ * neither a literal nor a text parameter can carry it, and callers pass validated ids.
+ */
 export function scopeValues(role: string, scope?: Scope): string[] {
-  return [role, scope?.tenantId, scope?.userId, scope?.invitationId, scope?.apiKeyHash].map((v) => v ?? '');
+  const values = [role, scope?.tenantId, scope?.userId, scope?.invitationId, scope?.apiKeyHash].map((v) => v ?? '');
+  if (values.some((v) => v.includes('\u0000'))) throw new Error('A scope value cannot contain NUL');
+  return values;
 }
 
 /**
