@@ -450,6 +450,8 @@ async function main() {
       if (A.requests === 0 || !(B.rps > 0) || !Number.isFinite(ratio) || (smoke && (A.errors > 0 || B.errors > 0))) ok = false;
       if (def.writes) {
         await db.query(`delete from tasks where tenant_id = $1 and title like 'bench-new %'`, [tenantId]);
+        // The counter as it was: its row set to the count, its deltas (migration 0019) dropped.
+        await db.query(`delete from tenant_usage_deltas where tenant_id = $1 and metric = 'tasks'`, [tenantId]);
         await db.query(
           `update tenant_usage set value = (select count(*) from tasks where tenant_id = $1) where tenant_id = $1 and metric = 'tasks'`,
           [tenantId],

@@ -84,6 +84,19 @@ export async function sendWithCommit(send: () => Promise<unknown>): Promise<void
 }
 
 /**
+ * The results of statements sent together in one transaction, in the order they were sent, or the
+ * failure of the first one that failed. On PostgreSQL (pipelined pool) a failed statement aborts the
+ * transaction and every statement behind it fails too, with errors that only echo the first ("current
+ * transaction is aborted"); which rejection settles first in the event loop is not that order. Each
+ * step must have sent its statement (if any) before the next step is called, as compiled queries do.
+ */
+export async function inSendOrder<T extends readonly unknown[]>(steps: readonly [...{ [K in keyof T]: Promise<T[K]> }]): Promise<T> {
+  const settled = await Promise.allSettled(steps);
+  for (const step of settled) if (step.status === 'rejected') throw step.reason;
+  return settled.map((step) => (step as PromiseFulfilledResult<unknown>).value) as unknown as T;
+}
+
+/**
  * Sends `pg_notify(channel, payload)` after the current scoped transaction commits (nothing if it rolls
  * back), from a statement of its own committed without waiting for the disk. Why not NOTIFY inside the
  * transaction: PostgreSQL serializes the commits of all transactions that notified (one lock for the

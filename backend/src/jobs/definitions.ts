@@ -11,7 +11,7 @@ import { billingJobDefinitions } from '../modules/billing/billing.jobs.ts';
 import type { BillingDeps } from '../modules/billing/billing.types.ts';
 import { sendMailJob } from '../modules/mail/mail.jobs.ts';
 import type { Mailer } from '../modules/mail/mailer.ts';
-import { enforceAuditRetention, pruneExpired } from '../modules/maintenance/maintenance.service.ts';
+import { enforceAuditRetention, foldPendingUsage, pruneExpired } from '../modules/maintenance/maintenance.service.ts';
 import { PURGE_TENANT_JOB, purgeTenant } from '../modules/tenants/tenants.service.ts';
 import { DELIVER_WEBHOOK_JOB, deliverWebhook as deliverWebhookAttempt } from '../modules/webhooks/webhooks.service.ts';
 import type { JobDefinition } from './queue.ts';
@@ -62,11 +62,22 @@ export function jobDefinitions(deps: {
       log.info({ removed }, 'audit retention applied');
     },
   };
+  // Plan counters: the deltas appended by creates and deletes folded into their rows, every minute.
+  const foldUsage: JobDefinition<Record<string, never>> = {
+    name: 'maintenance.fold-usage',
+    schedule: '* * * * *',
+    retryLimit: 2,
+    handler: async (_data, { log }) => {
+      const folded = await foldPendingUsage(deps.db);
+      if (folded.counters > 0) log.debug(folded, 'folded usage deltas');
+    },
+  };
   return [
     sendMailJob(deps.mailer),
     purge,
     prune,
     auditRetention,
+    foldUsage,
     deliverWebhook,
     ...billingJobDefinitions(deps.billing),
     ...aiJobDefinitions({ db: deps.db, ai: deps.ai }),

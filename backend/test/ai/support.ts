@@ -12,6 +12,7 @@ import { aiSuggestions, aiUsage, auditLogs, tasks, tenantUsage } from '../../src
 import { withTenant } from '../../src/db/tenant.ts';
 import { clock } from '../../src/lib/clock.ts';
 import { aiTokensMetric } from '../../src/modules/billing/billing.service.ts';
+import { readUsageOf } from '../../src/modules/plans/usage.repository.ts';
 import { startTestApp, type TestApp } from '../helpers/app.ts';
 import type { TestUser } from '../helpers/auth.ts';
 import { type FakeOpenAI, startFakeOpenAI } from './fake-openai.ts';
@@ -115,14 +116,9 @@ export async function setUsage(t: TestApp, tenantId: string, metric: string, val
   );
 }
 
+/** A usage counter as the API counts it (its row plus deltas not folded yet: plans module). */
 export async function readUsage(t: TestApp, tenantId: string, metric: string): Promise<number> {
-  const [row] = await withTenant(t.database.db, { tenantId }, (tx) =>
-    tx
-      .select({ value: tenantUsage.value })
-      .from(tenantUsage)
-      .where(and(eq(tenantUsage.tenantId, tenantId), eq(tenantUsage.metric, metric))),
-  );
-  return row?.value ?? 0;
+  return withTenant(t.database.db, { tenantId }, (tx) => readUsageOf(tx, tenantId, metric));
 }
 
 export async function counts(t: TestApp, tenantId: string) {

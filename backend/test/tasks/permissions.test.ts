@@ -256,12 +256,16 @@ describe('reassigning', () => {
   it('nobody assigns a task to someone outside the workspace', async () => {
     const outsider = await createUser(t.app, { label: 'outsider' });
     const task = await createTaskApi(t.app, w.users.editor, A, { projectId: project.id, title: 'Inside' });
+    const before = await snapshot(t, A);
     expectValidation(await call(t.app, w.users.owner, 'PATCH', url(`/tasks/${task.id}`), { assigneeId: outsider.id }), 'assigneeId');
+    // The outsider is a user, so the task's insert (sent with the membership check, in the same write)
+    // succeeds before the check fails: the rollback must take it, its audit row and its position along.
     expectValidation(
       await call(t.app, w.users.owner, 'POST', url('/tasks'), { projectId: project.id, title: 'x', assigneeId: outsider.id }),
       'assigneeId',
     );
     expect(await current(task.id)).toEqual(task);
+    expect(await snapshot(t, A)).toEqual(before);
   });
 });
 
@@ -360,7 +364,9 @@ describe('BOLA: tenant B ids through tenant A', () => {
       expectError(await call(t.app, member, method, tenantUrl(B, path), body), 404, 'not_found');
     }
 
-    // B's ids as references in A's bodies.
+    // B's ids as references in A's bodies. B's project passes the task's foreign key (it exists), so
+    // A's insert runs before the project check fails: A must be left as it was too.
+    const aBefore = await snapshot(t, A);
     expectValidation(await call(t.app, member, 'POST', url('/tasks'), { projectId: bProject.id, title: 'x' }), 'projectId');
     expectValidation(
       await call(t.app, member, 'POST', url('/tasks'), { projectId: project.id, title: 'x', assigneeId: bOwner.id }),
@@ -370,6 +376,7 @@ describe('BOLA: tenant B ids through tenant A', () => {
     expectValidation(await call(t.app, member, 'PATCH', url(`/tasks/${aTask.id}`), { assigneeId: bOwner.id }), 'assigneeId');
     expectValidation(await call(t.app, editor, 'PATCH', url(`/tasks/${aTask.id}`), { projectId: bProject.id }), 'projectId');
     expect(await current(aTask.id)).toEqual(aTask);
+    expect(await snapshot(t, A)).toEqual(aBefore);
 
     // B's ids as filters in A: nothing.
     expect(await listAll(t.app, member, A, { projectId: bProject.id })).toEqual([]);

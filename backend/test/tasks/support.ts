@@ -6,11 +6,12 @@
 import { and, eq, sql } from 'drizzle-orm';
 import type { LightMyRequestResponse } from 'fastify';
 import { expect } from 'vitest';
-import { auditLogs, tasks, tenants, tenantUsage } from '../../src/db/schema/index.ts';
+import { auditLogs, tasks, tenants, tenantUsage, tenantUsageDeltas } from '../../src/db/schema/index.ts';
 import { randomSource, taskDraft } from '../../src/db/seed/factories.ts';
 import { withTenant } from '../../src/db/tenant.ts';
 import { cacheKeys, invalidateCache } from '../../src/lib/cache.ts';
 import { newId } from '../../src/lib/ids.ts';
+import { readUsageOf } from '../../src/modules/plans/usage.repository.ts';
 import type { AppInstance } from '../../src/types.ts';
 import type { TestApp } from '../helpers/app.ts';
 import type { TestUser } from '../helpers/auth.ts';
@@ -163,24 +164,20 @@ export async function setPlan(t: TestApp, tenantId: string, plan: 'free' | 'pro'
   await invalidateCache({ keys: [cacheKeys.entitlements(tenantId)] });
 }
 
-/** Sets a usage counter directly (bulk-inserted rows bypass the services that keep it). */
+/** Sets a usage counter directly (bulk-inserted rows bypass the services that keep it): the row, no deltas. */
 export async function setUsage(t: TestApp, tenantId: string, metric: 'tasks' | 'projects', value: number) {
-  await withTenant(t.database.db, { tenantId }, (tx) =>
-    tx
+  await withTenant(t.database.db, { tenantId }, async (tx) => {
+    await tx.delete(tenantUsageDeltas).where(and(eq(tenantUsageDeltas.tenantId, tenantId), eq(tenantUsageDeltas.metric, metric)));
+    await tx
       .insert(tenantUsage)
       .values({ tenantId, metric, value })
-      .onConflictDoUpdate({ target: [tenantUsage.tenantId, tenantUsage.metric], set: { value } }),
-  );
+      .onConflictDoUpdate({ target: [tenantUsage.tenantId, tenantUsage.metric], set: { value } });
+  });
 }
 
+/** A usage counter as the API counts it: its row plus its deltas not folded yet. */
 export async function usageOf(t: TestApp, tenantId: string, metric: string) {
-  const rows = await withTenant(t.database.db, { tenantId }, (tx) =>
-    tx
-      .select({ value: tenantUsage.value })
-      .from(tenantUsage)
-      .where(and(eq(tenantUsage.tenantId, tenantId), eq(tenantUsage.metric, metric))),
-  );
-  return rows[0]?.value ?? 0;
+  return withTenant(t.database.db, { tenantId }, (tx) => readUsageOf(tx, tenantId, metric));
 }
 
 export async function countTasks(t: TestApp, tenantId: string, where?: ReturnType<typeof eq>) {
@@ -205,7 +202,8 @@ export async function auditFor(t: TestApp, tenantId: string, targetId: string) {
 
 /**
  * What a rejected request must not change: per table, the row count and the latest updated_at (and,
- * for usage counters, their values), read in the tenant's scope.
+ * for usage counters, their values: row plus deltas, which the fold job may move between the two at
+ * any time), read in the tenant's scope.
  */
 export async function snapshot(t: TestApp, tenantId: string) {
   const rows = await withTenant(t.database.db, { tenantId }, (tx) =>
@@ -215,7 +213,11 @@ export async function snapshot(t: TestApp, tenantId: string) {
       union all select 'comments', count(*)::int, max(updated_at)::text, 0 from comments
       union all select 'audit_logs', count(*)::int, max(updated_at)::text, 0 from audit_logs
       union all select 'tenant_events', count(*)::int, max(id)::text, 0 from tenant_events
-      union all select 'tenant_usage', count(*)::int, string_agg(metric || '=' || value, ',' order by metric), 0 from tenant_usage`),
+      union all select 'usage', count(*)::int, string_agg(metric || '=' || value, ',' order by metric), 0 from (
+        select metric, sum(value) as value from (
+          select metric, value from tenant_usage union all select metric, delta from tenant_usage_deltas
+        ) as counted group by metric
+      ) as usage`),
   );
   return (rows as unknown as { rows: unknown[] }).rows;
 }

@@ -102,7 +102,10 @@ export const comments = pgTable(
   (t) => [index('comments_tenant_task_idx').on(t.tenantId, t.taskId, t.createdAt)],
 );
 
-/** Counters kept in step with the rows, so a plan limit is checked and taken in one atomic UPDATE. */
+/**
+ * Counters kept in step with the rows, so a plan limit is checked and taken atomically (atrium_take_usage,
+ * migrations 0018 and 0019). On plans without a limit, changes are appended to tenant_usage_deltas instead.
+ */
 export const tenantUsage = pgTable(
   'tenant_usage',
   {
@@ -114,6 +117,25 @@ export const tenantUsage = pgTable(
     ...timestamps,
   },
   (t) => [primaryKey({ columns: [t.tenantId, t.metric] })],
+);
+
+/**
+ * Changes to a counter of `tenant_usage` not folded into it yet: appended by creates and deletes on
+ * plans without a limit for the metric (no lock on the workspace's one counter row, which every create
+ * of the workspace would otherwise queue on), folded into the counter by the next exact take (a plan
+ * with a limit) or by the `maintenance.fold-usage` job. A counter's value is its row plus these.
+ * No primary key: rows are only ever appended, summed and deleted by (tenant, metric).
+ */
+export const tenantUsageDeltas = pgTable(
+  'tenant_usage_deltas',
+  {
+    tenantId: text('tenant_id')
+      .notNull()
+      .references(() => tenants.id, { onDelete: 'cascade' }),
+    metric: text('metric').notNull(),
+    delta: integer('delta').notNull(),
+  },
+  (t) => [index('tenant_usage_deltas_tenant_metric_idx').on(t.tenantId, t.metric)],
 );
 
 /**

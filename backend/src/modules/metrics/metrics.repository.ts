@@ -8,7 +8,10 @@ export async function readBusinessFigures(tx: Tx) {
   const [users] = rows<{ n: number }>(await tx.execute(sql`select count(*)::int as n from users`));
   const [tenants] = rows<{ n: number }>(await tx.execute(sql`select count(*)::int as n from tenants where deleted_at is null`));
   const [tasks] = rows<{ n: number }>(
-    await tx.execute(sql`select coalesce(sum(value), 0)::int as n from tenant_usage where metric = 'tasks'`),
+    // The counters plus their deltas not folded yet (migration 0019).
+    await tx.execute(sql`
+      select ((select coalesce(sum(value), 0) from tenant_usage where metric = 'tasks')
+        + (select coalesce(sum(delta), 0) from tenant_usage_deltas where metric = 'tasks'))::int as n`),
   );
   const active = rows<{ window: string; n: number }>(
     await tx.execute(sql`

@@ -1,7 +1,7 @@
-import { and, count, eq, sql } from 'drizzle-orm';
+import { count, eq, sql } from 'drizzle-orm';
 import type { Tx } from '../../db/client.ts';
 import { compiledQuery } from '../../db/compiled.ts';
-import { memberships, subscriptions, tenants, tenantUsage } from '../../db/schema/index.ts';
+import { memberships, subscriptions, tenants, tenantUsage, tenantUsageDeltas } from '../../db/schema/index.ts';
 import { hasSqlState } from '../../lib/errors.ts';
 
 /** SQLSTATE of `atrium_take_usage` (migration 0018) when the plan's limit is reached. */
@@ -16,34 +16,71 @@ const usageTake = compiledQuery<{ tenantId: string; metric: string; limit: numbe
     .from(sql`atrium_take_usage(${sql.placeholder('tenantId')}, ${sql.placeholder('metric')}, ${sql.placeholder('limit')}::int) as taken`),
 );
 
+const deltaInsert = compiledQuery<{ tenantId: string; metric: string; delta: number }, never>('usage_delta_insert', (tx) =>
+  tx.insert(tenantUsageDeltas).values({
+    tenantId: sql.placeholder('tenantId') as unknown as string,
+    metric: sql.placeholder('metric') as unknown as string,
+    delta: sql.placeholder('delta') as unknown as number,
+  }),
+);
+
 /**
- * Takes one unit of `metric` if the tenant is below `limit` (-1 = unlimited), atomically (the row lock
- * of the counter serializes concurrent takers); rejects with an error for which isLimitReached is true
- * when the limit is reached, and the transaction is then aborted. The statement is sent when this is
- * called (before any await), so it can travel with the COMMIT (db/tenant.ts, sendWithCommit).
+ * Takes one unit of `metric`. With a limit (`limit` >= 0): if the tenant is below it, atomically (the
+ * counter's row lock serializes concurrent takers; atrium_take_usage, migration 0019), else it rejects
+ * with an error for which isLimitReached is true and the transaction is aborted. Without a limit (-1):
+ * appends a +1 to tenant_usage_deltas, which locks nothing that another create waits for. Either
+ * statement is sent when this is called (before any await), so it can travel with the COMMIT
+ * (db/tenant.ts, sendWithCommit).
  */
 export function takeUsage(tx: Tx, tenantId: string, metric: string, limit: number): Promise<unknown> {
-  return usageTake(tx, { tenantId, metric, limit });
+  return limit < 0 ? deltaInsert(tx, { tenantId, metric, delta: 1 }) : usageTake(tx, { tenantId, metric, limit });
 }
 
+/** Gives back `amount` units: a delta, folded into the counter later (no lock on the counter row). */
 export async function releaseUsage(tx: Tx, tenantId: string, metric: string, amount = 1): Promise<void> {
-  await tx
-    .update(tenantUsage)
-    .set({ value: sql`greatest(${tenantUsage.value} - ${amount}, 0)`, updatedAt: new Date() })
-    .where(and(eq(tenantUsage.tenantId, tenantId), eq(tenantUsage.metric, metric)));
+  await deltaInsert(tx, { tenantId, metric, delta: -amount });
 }
 
+/**
+ * Counter values as of now: each counter row plus its deltas not folded yet (never below zero). The
+ * monthly AI token rows (ai.repository.ts) have no deltas and read as stored.
+ */
 export async function readUsage(tx: Tx, tenantId: string): Promise<Record<string, number>> {
-  const rows = await tx.select().from(tenantUsage).where(eq(tenantUsage.tenantId, tenantId));
-  return Object.fromEntries(rows.map((r) => [r.metric, r.value]));
+  const [counters, pending] = await Promise.all([
+    tx.select({ metric: tenantUsage.metric, value: tenantUsage.value }).from(tenantUsage).where(eq(tenantUsage.tenantId, tenantId)),
+    tx
+      .select({ metric: tenantUsageDeltas.metric, value: sql<number>`sum(${tenantUsageDeltas.delta})::int` })
+      .from(tenantUsageDeltas)
+      .where(eq(tenantUsageDeltas.tenantId, tenantId))
+      .groupBy(tenantUsageDeltas.metric),
+  ]);
+  const usage: Record<string, number> = {};
+  for (const { metric, value } of [...counters, ...pending]) usage[metric] = (usage[metric] ?? 0) + Number(value);
+  for (const metric of Object.keys(usage)) usage[metric] = Math.max(usage[metric] ?? 0, 0);
+  return usage;
 }
 
 export async function readUsageOf(tx: Tx, tenantId: string, metric: string): Promise<number> {
-  const [row] = await tx
-    .select({ value: tenantUsage.value })
-    .from(tenantUsage)
-    .where(and(eq(tenantUsage.tenantId, tenantId), eq(tenantUsage.metric, metric)));
-  return row?.value ?? 0;
+  return (await readUsage(tx, tenantId))[metric] ?? 0;
+}
+
+/**
+ * Folds a tenant's deltas into its counters (atrium_fold_usage) and returns the metrics it folded.
+ * Runs in the tenant's scope.
+ */
+export async function foldUsage(tx: Tx, tenantId: string): Promise<string[]> {
+  const pending = await tx
+    .selectDistinct({ metric: tenantUsageDeltas.metric })
+    .from(tenantUsageDeltas)
+    .where(eq(tenantUsageDeltas.tenantId, tenantId));
+  for (const { metric } of pending) await tx.execute(sql`select atrium_fold_usage(${tenantId}, ${metric})`);
+  return pending.map((p) => p.metric);
+}
+
+/** Tenants with deltas not folded yet (as the maintenance role), at most `limit` of them. */
+export async function tenantsWithDeltas(tx: Tx, limit: number): Promise<string[]> {
+  const rows = await tx.selectDistinct({ tenantId: tenantUsageDeltas.tenantId }).from(tenantUsageDeltas).limit(limit);
+  return rows.map((r) => r.tenantId);
 }
 
 /** The effective plan as last applied (billing keeps it in step with the subscription). */

@@ -188,40 +188,37 @@ const NEW_TASK_KEYS = [
   'dueDate',
   'assigneeId',
   'labels',
-  'position',
   'createdBy',
   'completedAt',
 ] as const;
-export type NewTask = Required<Pick<typeof tasks.$inferInsert, (typeof NEW_TASK_KEYS)[number]>>;
+/** `position` null: after the last task of its project and status (computed by the insert itself). */
+export type NewTask = Required<Pick<typeof tasks.$inferInsert, (typeof NEW_TASK_KEYS)[number]>> & { position: number | null };
 
-const taskInsert = compiledQuery<NewTask, TaskRow>('tasks_insert', (tx) =>
-  tx
+/**
+ * The next position is read by the insert (a subquery) rather than before it, so a create does not wait
+ * for a round trip to learn it. `order by position desc limit 1` rather than max(): a named statement
+ * may run with a generic plan, and for max() that plan reads every task of the column (thousands) where
+ * this one reads one index entry.
+ */
+const taskInsert = compiledQuery<NewTask, TaskRow>('tasks_insert', (tx) => {
+  const last = tx
+    .select({ position: tasks.position })
+    .from(tasks)
+    .where(and(eq(tasks.tenantId, ph('tenantId')), eq(tasks.projectId, ph('projectId')), eq(tasks.status, ph('status'))))
+    .orderBy(desc(tasks.position))
+    .limit(1);
+  return tx
     .insert(tasks)
-    .values(Object.fromEntries(NEW_TASK_KEYS.map((k) => [k, ph(k)])) as unknown as NewTask)
-    .returning(taskColumns),
-);
+    .values({
+      ...(Object.fromEntries(NEW_TASK_KEYS.map((k) => [k, ph(k)])) as unknown as Omit<NewTask, 'position'>),
+      position: sql`coalesce(${ph('position')}::float8, (${last}) + 1024, 1024)`,
+    })
+    .returning(taskColumns);
+});
 
 export async function insertTask(tx: Tx, row: NewTask) {
   const [t] = await taskInsert(tx, row);
   return t as TaskRow;
-}
-
-// `order by position desc limit 1` rather than max(): a named statement may run with a generic plan,
-// and for max() that plan reads every task of the column (thousands) where this one reads one index entry.
-const lastPosition = compiledQuery<{ tenantId: string; projectId: string; status: TaskStatus }, { position: number }>(
-  'tasks_last_position',
-  (tx) =>
-    tx
-      .select({ position: tasks.position })
-      .from(tasks)
-      .where(and(eq(tasks.tenantId, ph('tenantId')), eq(tasks.projectId, ph('projectId')), eq(tasks.status, ph('status'))))
-      .orderBy(desc(tasks.position))
-      .limit(1),
-);
-
-export async function nextPosition(tx: Tx, tenantId: string, projectId: string, status: TaskStatus) {
-  const [row] = await lastPosition(tx, { tenantId, projectId, status });
-  return (row?.position ?? 0) + 1024;
 }
 
 /** Updates if the version still matches (optimistic concurrency); undefined when it does not. */
@@ -244,10 +241,15 @@ export async function deleteTaskRow(tx: Tx, tenantId: string, taskId: string) {
   await tx.delete(tasks).where(and(eq(tasks.tenantId, tenantId), eq(tasks.id, taskId)));
 }
 
-export async function isMember(tx: Tx, tenantId: string, userId: string) {
-  const [row] = await tx
+// Compiled: a create sends it before its insert, in the same write (tasks.service.ts).
+const membership = compiledQuery<{ tenantId: string; userId: string }, { id: string }>('tasks_assignee_membership', (tx) =>
+  tx
     .select({ id: memberships.id })
     .from(memberships)
-    .where(and(eq(memberships.tenantId, tenantId), eq(memberships.userId, userId)));
+    .where(and(eq(memberships.tenantId, ph('tenantId')), eq(memberships.userId, ph('userId')))),
+);
+
+export async function isMember(tx: Tx, tenantId: string, userId: string) {
+  const [row] = await membership(tx, { tenantId, userId });
   return Boolean(row);
 }

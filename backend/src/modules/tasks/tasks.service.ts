@@ -5,7 +5,7 @@
  */
 import type { AppDb, Tx } from '../../db/client.ts';
 import type { TaskPriority, TaskStatus } from '../../db/schema/index.ts';
-import { withTenant } from '../../db/tenant.ts';
+import { inSendOrder, withTenant } from '../../db/tenant.ts';
 import { decodeCursor, encodeCursor } from '../../lib/cursor.ts';
 import { AppError, forbidden, hasSqlState, notFound } from '../../lib/errors.ts';
 import { newId } from '../../lib/ids.ts';
@@ -150,17 +150,14 @@ export async function createTask(db: AppDb, ctx: TenantContext, data: TaskInput)
   return withTenant(db, ctx, async (tx) => {
     const status = data.status ?? 'todo';
     const id = newId('task');
-    // Three round trips on PostgreSQL, whose pool pipelines the statements sent together (PGlite runs
-    // them in order). If one fails, the transaction is aborted and the first failure is reported.
-    // 1. The reads: the project, the assignee, the next position, the plan (usually cached).
-    const [, , position, entitlements] = await Promise.all([
+    // Two round trips on PostgreSQL, whose pool pipelines the statements sent together (PGlite runs them
+    // in order). 1. The checks, the task (its position computed by the insert) and its audit row, all in
+    // one write, the checks first. A failed check rolls the whole transaction back, insert included,
+    // and is what the caller sees (a missing project: its 400, not the insert's foreign key error
+    // behind it: inSendOrder). The plan, usually cached, comes last: it may not be a statement at all.
+    const [, , task, , entitlements] = await inSendOrder([
       writableProject(tx, ctx, data.projectId),
       checkAssignee(tx, ctx, data.assigneeId),
-      data.position ?? repo.nextPosition(tx, ctx.tenantId, data.projectId, status),
-      getEntitlements(tx, ctx.tenantId),
-    ]);
-    // 2. The task and its audit row.
-    const [task] = await Promise.all([
       repo.insertTask(tx, {
         id,
         tenantId: ctx.tenantId,
@@ -172,7 +169,7 @@ export async function createTask(db: AppDb, ctx: TenantContext, data: TaskInput)
         dueDate: data.dueDate ?? null,
         assigneeId: data.assigneeId ?? null,
         labels: data.labels ?? [],
-        position,
+        position: data.position ?? null,
         createdBy: ctx.userId,
         completedAt: status === 'done' ? new Date() : null,
       }),
@@ -183,10 +180,12 @@ export async function createTask(db: AppDb, ctx: TenantContext, data: TaskInput)
         // As stored: a lone UTF-16 surrogate becomes U+FFFD on its way to the database (and jsonb refuses it).
         metadata: { projectId: data.projectId, title: data.title.toWellFormed() },
       }),
+      getEntitlements(tx, ctx.tenantId),
     ]);
-    // 3. The live event (webhook deliveries first, if any) and the plan limit travel with the COMMIT
-    // (sendWithCommit): the counter row every create in the workspace updates is locked for the commit
-    // alone. Over the limit, that statement fails and everything rolls back with the 402.
+    // 2. The live event (webhook deliveries first, if any) and the plan limit travel with the COMMIT
+    // (sendWithCommit). With a limit, the workspace's counter row is locked for the commit alone, and
+    // over the limit that statement fails and everything rolls back with the 402; without one, the
+    // create appends a delta and locks nothing (usage.repository.ts).
     const created = toTask(task);
     await Promise.all([
       emitEvent(tx, ctx.tenantId, {
