@@ -117,8 +117,8 @@ describe('plan counters (tenant_usage plus deltas)', () => {
     expectError(await create(M.id, M.project.id, 'Over'), 402, 'plan_limit_reached');
 
     // A delete on the limited plan gives the slot back (a delta, folded by the next take).
-    const [first] = race.filter((r) => r.status === 201);
-    await ok(t.app, dana, 'DELETE', tenantUrl(M.id, `/tasks/${(first?.body.data as TaskDto).id}`));
+    const winner = race.find((r) => r.status === 201)?.body.data as TaskDto;
+    await ok(t.app, dana, 'DELETE', tenantUrl(M.id, `/tasks/${winner.id}`));
     expect(await usageOf(t, M.id, 'tasks')).toBe(199);
     expect((await create(M.id, M.project.id, 'Back in')).status).toBe(201);
     expect(await stored(M.id, 'tasks')).toEqual({ row: 200, deltas: [] });

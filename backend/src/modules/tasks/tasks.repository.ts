@@ -5,6 +5,15 @@ import { memberships, type TaskPriority, type TaskStatus, tasks } from '../../db
 import type { TenantScope } from '../../db/tenant.ts';
 
 export type TaskRow = Omit<typeof tasks.$inferSelect, 'search'>;
+/**
+ * A task as the hot reads return it (by id, a page): timestamps already ISO 8601 strings, as the API
+ * sends them (db/compiled.ts, isoTimestamps). A list beyond the compiled shapes' cap still has Dates.
+ */
+export type TaskRecord = Omit<TaskRow, 'createdAt' | 'updatedAt' | 'completedAt'> & {
+  createdAt: Date | string;
+  updatedAt: Date | string;
+  completedAt: Date | string | null;
+};
 
 const taskColumns = {
   id: tasks.id,
@@ -93,43 +102,48 @@ function listShape(f: TaskFilter): string {
 const ph = sql.placeholder;
 
 /** One compiled list query per shape (db/compiled.ts): filters and cursor values are placeholders. */
-const listQueries = compiledQueries<Record<string, unknown>, TaskRow & { sortKey: string }>('tasks_list', 200, (tx, shape) => {
-  const [filters = '', sort = '-createdAt', cursor] = shape.split('|');
-  const present = new Set(filters.split(','));
-  const has = (name: ListFilterName) => present.has(name);
-  const tsQuery = has('q') ? sql`websearch_to_tsquery('english', ${ph('q')})` : undefined;
-  const key = sortKey(sort as TaskSort, tsQuery);
-  const conditions: (SQL | undefined)[] = [
-    eq(tasks.tenantId, ph('tenantId')),
-    has('projectId') ? eq(tasks.projectId, ph('projectId')) : undefined,
-    has('status') ? eq(tasks.status, ph('status')) : undefined,
-    has('priority') ? eq(tasks.priority, ph('priority')) : undefined,
-    has('assigneeId') ? eq(tasks.assigneeId, ph('assigneeId')) : undefined,
-    has('label') ? arrayContains(tasks.labels, ph('labels')) : undefined,
-    tsQuery ? sql`${tasks.search} @@ ${tsQuery}` : undefined,
-    has('dueBefore') ? lte(tasks.dueDate, ph('dueBefore')) : undefined,
-    has('dueAfter') ? gte(tasks.dueDate, ph('dueAfter')) : undefined,
-    has('ownedBy') ? or(eq(tasks.createdBy, ph('ownedBy')), eq(tasks.assigneeId, ph('ownedBy'))) : undefined,
-  ];
-  if (cursor) {
-    const value = sql`${ph('cursorKey')}::${sql.raw(key.type)}`;
-    conditions.push(
-      key.desc
-        ? sql`(${key.expr}, ${tasks.id}) < (${value}, ${ph('cursorId')})`
-        : sql`(${key.expr}, ${tasks.id}) > (${value}, ${ph('cursorId')})`,
-    );
-  }
-  // Descending: NULLS LAST, as the (tenant_id, created_at DESC, id DESC) indexes are built, so the planner
-  // walks the index and stops after one page instead of sorting all of the tenant's tasks. No sort key
-  // is ever null, so this changes no result.
-  const direction = key.desc ? sql`desc nulls last` : sql`asc`;
-  return tx
-    .select({ ...taskColumns, sortKey: sql<string>`(${key.expr})::text` })
-    .from(tasks)
-    .where(and(...conditions))
-    .orderBy(sql`${key.expr} ${direction}`, sql`${tasks.id} ${direction}`)
-    .limit(ph('limit'));
-});
+const listQueries = compiledQueries<Record<string, unknown>, TaskRecord & { sortKey: string }>(
+  'tasks_list',
+  200,
+  (tx, shape) => {
+    const [filters = '', sort = '-createdAt', cursor] = shape.split('|');
+    const present = new Set(filters.split(','));
+    const has = (name: ListFilterName) => present.has(name);
+    const tsQuery = has('q') ? sql`websearch_to_tsquery('english', ${ph('q')})` : undefined;
+    const key = sortKey(sort as TaskSort, tsQuery);
+    const conditions: (SQL | undefined)[] = [
+      eq(tasks.tenantId, ph('tenantId')),
+      has('projectId') ? eq(tasks.projectId, ph('projectId')) : undefined,
+      has('status') ? eq(tasks.status, ph('status')) : undefined,
+      has('priority') ? eq(tasks.priority, ph('priority')) : undefined,
+      has('assigneeId') ? eq(tasks.assigneeId, ph('assigneeId')) : undefined,
+      has('label') ? arrayContains(tasks.labels, ph('labels')) : undefined,
+      tsQuery ? sql`${tasks.search} @@ ${tsQuery}` : undefined,
+      has('dueBefore') ? lte(tasks.dueDate, ph('dueBefore')) : undefined,
+      has('dueAfter') ? gte(tasks.dueDate, ph('dueAfter')) : undefined,
+      has('ownedBy') ? or(eq(tasks.createdBy, ph('ownedBy')), eq(tasks.assigneeId, ph('ownedBy'))) : undefined,
+    ];
+    if (cursor) {
+      const value = sql`${ph('cursorKey')}::${sql.raw(key.type)}`;
+      conditions.push(
+        key.desc
+          ? sql`(${key.expr}, ${tasks.id}) < (${value}, ${ph('cursorId')})`
+          : sql`(${key.expr}, ${tasks.id}) > (${value}, ${ph('cursorId')})`,
+      );
+    }
+    // Descending: NULLS LAST, as the (tenant_id, created_at DESC, id DESC) indexes are built, so the planner
+    // walks the index and stops after one page instead of sorting all of the tenant's tasks. No sort key
+    // is ever null, so this changes no result.
+    const direction = key.desc ? sql`desc nulls last` : sql`asc`;
+    return tx
+      .select({ ...taskColumns, sortKey: sql<string>`(${key.expr})::text` })
+      .from(tasks)
+      .where(and(...conditions))
+      .orderBy(sql`${key.expr} ${direction}`, sql`${tasks.id} ${direction}`)
+      .limit(ph('limit'));
+  },
+  { isoTimestamps: true },
+);
 
 function listValues(f: TaskFilter) {
   return {
@@ -158,11 +172,14 @@ export function readTasks(db: AppDb, scope: TenantScope, f: TaskFilter) {
   return listQueries.scoped(db, scope, listShape(f), listValues(f));
 }
 
-const taskById = compiledQuery<{ tenantId: string; taskId: string }, TaskRow>('tasks_by_id', (tx) =>
-  tx
-    .select(taskColumns)
-    .from(tasks)
-    .where(and(eq(tasks.tenantId, ph('tenantId')), eq(tasks.id, ph('taskId')))),
+const taskById = compiledQuery<{ tenantId: string; taskId: string }, TaskRecord>(
+  'tasks_by_id',
+  (tx) =>
+    tx
+      .select(taskColumns)
+      .from(tasks)
+      .where(and(eq(tasks.tenantId, ph('tenantId')), eq(tasks.id, ph('taskId')))),
+  { isoTimestamps: true },
 );
 
 export async function findTask(tx: Tx, tenantId: string, taskId: string) {

@@ -33,7 +33,10 @@ export interface TaskInput {
 
 export type TaskPatch = Partial<TaskInput>;
 
-export function toTask(t: repo.TaskRow) {
+/** A timestamp as the API sends it: the hot reads already have it as ISO text (repo.TaskRecord). */
+const iso = (value: Date | string) => (typeof value === 'string' ? value : value.toISOString());
+
+export function toTask(t: repo.TaskRow | repo.TaskRecord) {
   return {
     id: t.id,
     projectId: t.projectId,
@@ -47,9 +50,9 @@ export function toTask(t: repo.TaskRow) {
     position: t.position,
     version: t.version,
     createdBy: t.createdBy,
-    createdAt: t.createdAt.toISOString(),
-    updatedAt: t.updatedAt.toISOString(),
-    completedAt: t.completedAt?.toISOString() ?? null,
+    createdAt: iso(t.createdAt),
+    updatedAt: iso(t.updatedAt),
+    completedAt: t.completedAt === null ? null : iso(t.completedAt),
   };
 }
 
