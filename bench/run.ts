@@ -208,6 +208,11 @@ async function main() {
     if (process.env.BENCH_QUERY_LOG) env.BENCH_QUERY_LOG = process.env.BENCH_QUERY_LOG;
     // Extra Node flags for the API only (experiments: heap limits, GC tracing).
     if (process.env.BENCH_NODE_OPTIONS) env.NODE_OPTIONS = process.env.BENCH_NODE_OPTIONS;
+    // Extra settings for the API (experiments: BENCH_API_ENV='WORKER_MODE=off LOG_LEVEL=warn').
+    for (const pair of process.env.BENCH_API_ENV?.split(' ').filter(Boolean) ?? []) {
+      const at = pair.indexOf('=');
+      if (at > 0) env[pair.slice(0, at)] = pair.slice(at + 1);
+    }
     // A private Redis, as a deployment of more than one instance has (docs/deploy.md): shared rate-limit
     // counts and the shared cache of authorization lookups (memberships, API keys).
     if (opt.redis && fs.existsSync('/usr/bin/redis-server')) {
@@ -227,6 +232,8 @@ async function main() {
       '--import',
       path.join(repoRoot, 'bench', 'query-counter.ts'),
       ...(opt.profile ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []),
+      // Flags NODE_OPTIONS refuses (--trace-gc, …), space-separated.
+      ...(process.env.BENCH_NODE_FLAGS?.split(' ').filter(Boolean) ?? []),
     ];
     log(`starting Atrium (APP_ENV=production, log: ${path.relative(repoRoot, logFile)}${opt.profile ? ', --cpu-prof' : ''})`);
     atrium = spawn(process.execPath, [...nodeFlags, 'src/server.ts'], {

@@ -15,13 +15,12 @@
 import { Column, fillPlaceholders, is, Param, Placeholder, type Query, SQL, Subquery } from 'drizzle-orm';
 import { PgTimestamp } from 'drizzle-orm/pg-core';
 import pg from 'pg';
-import { requestContext } from '../lib/request-context.ts';
 import { APP_ROLE, type AppDb, type Executor } from './client.ts';
 import { type ScopedQueryConfig, scopedRead } from './scoped-read.ts';
-import { type Scope, withScope } from './tenant.ts';
+import { firstTransactionPending, type Scope, withScope } from './tenant.ts';
 
 /** What a Drizzle select builder offers here: `.prepare(name)` (public API). */
-interface Preparable {
+export interface Preparable {
   prepare(name: string): { execute(values?: Record<string, unknown>): Promise<unknown> };
 }
 
@@ -138,9 +137,9 @@ function nullSafe(param: unknown): unknown {
 export interface CompiledQuery<V extends Record<string, unknown>, R> {
   (executor: Executor, values: V): Promise<R[]>;
   /**
-   * The query on its own under `scope`, for a read that is one statement: what
-   * `withScope(db, scope, (tx) => query(tx, values))` returns, without the transaction around it on
-   * PostgreSQL (db/scoped-read.ts). On PGlite, or when the request still has work for its first
+   * The query on its own under `scope`, for work that is this one statement (a read, or a write that
+   * needs nothing else in its transaction): what `withScope(db, scope, (tx) => query(tx, values))`
+   * returns, without the transaction around it on PostgreSQL (db/scoped-read.ts). On PGlite, or when the request still has work for its first
    * transaction (an idempotency record), it is exactly that withScope.
    */
   scoped(db: AppDb, scope: Scope, values: V): Promise<R[]>;
@@ -150,12 +149,6 @@ export interface CompiledQuery<V extends Record<string, unknown>, R> {
 function poolOf(db: AppDb): pg.Pool | undefined {
   const client = (db as unknown as { $client?: unknown }).$client;
   return client instanceof pg.Pool ? client : undefined;
-}
-
-/** Whether the current request has work for its first scoped transaction (db/tenant.ts). */
-function firstTransactionPending(): boolean {
-  const ctx = requestContext.getStore();
-  return Boolean(ctx && !ctx.firstTransactionSeen && ctx.onFirstTransaction.length > 0);
 }
 
 /**
@@ -205,6 +198,20 @@ export function compiledQuery<V extends Record<string, unknown>, R>(
     return direct.mapper(rows) as R[];
   };
   return Object.assign(run, { scoped });
+}
+
+/**
+ * A statement written as SQL (what a builder cannot express: a data-modifying WITH, an INSERT … SELECT
+ * that writes only when its checks pass) for compiledQuery, with the selection its output columns
+ * carry, in order: each key is a field of the mapped rows, decoded as that column (or `sql<…>` with its
+ * `mapWith`) would be in a builder's select.
+ */
+export function sqlStatement(executor: Executor, text: SQL, selection: Record<string, unknown>): Preparable {
+  const dialect = (executor as unknown as { dialect: { sqlToQuery(sql: SQL): Query } }).dialect;
+  const fields = Object.entries(selection).map(([key, field]) => ({ path: [key], field }));
+  return {
+    prepare: () => ({ query: dialect.sqlToQuery(text), fields, execute: () => Promise.reject(new Error('compiled use only')) }),
+  } as unknown as Preparable;
 }
 
 export interface CompiledQueries<V extends Record<string, unknown>, R> {

@@ -12,6 +12,12 @@
  * What that saves per read, against BEGIN/scope/query/COMMIT: two of the four statements the server
  * runs, the COMMIT's socket write and Drizzle's transaction set-up (docs/performance.md, change 29).
  *
+ * The same holds for a write that is one statement (a task's create: tasks.repository.ts): the server
+ * commits the implicit transaction at the Sync, before it answers ReadyForQuery, and pg settles the
+ * query only then, so the caller learns of success once the change is committed (and durable, as with a
+ * COMMIT: synchronous_commit applies). A failing statement (or commit) answers with its error and rolls
+ * everything back, the scope settings included (docs/performance.md, change 35).
+ *
  * `ScopedQuery` is a node-postgres submittable: pg's own Query (prepared statement bookkeeping, row
  * parsing with the caller's type parsers), with the scope statement's messages written in front of it
  * and its answer (one row, one CommandComplete) consumed before the query's own.

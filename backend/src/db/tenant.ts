@@ -84,19 +84,6 @@ export async function sendWithCommit(send: () => Promise<unknown>): Promise<void
 }
 
 /**
- * The results of statements sent together in one transaction, in the order they were sent, or the
- * failure of the first one that failed. On PostgreSQL (pipelined pool) a failed statement aborts the
- * transaction and every statement behind it fails too, with errors that only echo the first ("current
- * transaction is aborted"); which rejection settles first in the event loop is not that order. Each
- * step must have sent its statement (if any) before the next step is called, as compiled queries do.
- */
-export async function inSendOrder<T extends readonly unknown[]>(steps: readonly [...{ [K in keyof T]: Promise<T[K]> }]): Promise<T> {
-  const settled = await Promise.allSettled(steps);
-  for (const step of settled) if (step.status === 'rejected') throw step.reason;
-  return settled.map((step) => (step as PromiseFulfilledResult<unknown>).value) as unknown as T;
-}
-
-/**
  * Sends `pg_notify(channel, payload)` after the current scoped transaction commits (nothing if it rolls
  * back), from a statement of its own committed without waiting for the disk. Why not NOTIFY inside the
  * transaction: PostgreSQL serializes the commits of all transactions that notified (one lock for the
@@ -111,30 +98,57 @@ export async function notifyAfterCommit(tx: Tx, channel: string, payload: string
   else await tx.execute(sql`select pg_notify(${channel}, ${payload})`);
 }
 
-/** Notifications of transactions that committed in this turn of the event loop, per database handle. */
-const outbox = new WeakMap<AppDb, [string, string][]>();
+/** Sends `pg_notify(channel, payload)` for a change already committed (by a statement that ran on its own). */
+export function notifyCommitted(db: AppDb, channel: string, payload: string): void {
+  sendNotifications(db, [[channel, payload]]);
+}
+
+/** Notifications waiting to be sent, per database handle, and whether a batch is on its way. */
+const outbox = new WeakMap<AppDb, { queued: [string, string][]; sending: boolean }>();
 
 /**
- * Sends the notifications of every transaction that committed in this turn of the event loop in one
- * statement (one pool connection, one round trip), however many writes finished together under load.
+ * Sends notifications of committed changes in batches, one statement (one pool connection, one round
+ * trip) per batch and one batch on its way at a time: what commits while a batch travels goes in the
+ * next one. Under load that is one statement for many writes instead of one each (a create paid about
+ * a fifth of its throughput for its own: docs/performance.md, change 35); a listener is woken at most
+ * one round trip later.
  */
 function sendNotifications(db: AppDb, notifications: [string, string][]): void {
-  const queued = outbox.get(db);
-  if (queued) {
-    queued.push(...notifications);
-    return;
+  let box = outbox.get(db);
+  if (!box) {
+    box = { queued: [], sending: false };
+    outbox.set(db, box);
   }
-  const batch = [...notifications];
-  outbox.set(db, batch);
-  setImmediate(() => {
-    outbox.delete(db);
-    // synchronous_commit is read at COMMIT, after the statement: this tiny transaction does not wait for
-    // the WAL flush (losing it in a crash loses a wake-up, not data).
-    db.execute(
-      sql`select set_config('synchronous_commit', 'off', true), pg_notify(n.channel, n.payload)
-        from unnest(${sql.param(batch.map(([channel]) => channel))}::text[], ${sql.param(batch.map(([, payload]) => payload))}::text[]) as n(channel, payload)`,
-    ).catch(() => {});
-  });
+  box.queued.push(...notifications);
+  if (box.sending) return;
+  box.sending = true;
+  // What else commits in this turn of the event loop joins the first batch.
+  setImmediate(() => flushNotifications(db, box));
+}
+
+function flushNotifications(db: AppDb, box: { queued: [string, string][]; sending: boolean }): void {
+  const batch = box.queued;
+  box.queued = [];
+  // synchronous_commit is read at COMMIT, after the statement: this tiny transaction does not wait for
+  // the WAL flush (losing it in a crash loses a wake-up, not data).
+  db.execute(
+    sql`select set_config('synchronous_commit', 'off', true), pg_notify(n.channel, n.payload)
+      from unnest(${sql.param(batch.map(([channel]) => channel))}::text[], ${sql.param(batch.map(([, payload]) => payload))}::text[]) as n(channel, payload)`,
+  )
+    .catch(() => {})
+    .finally(() => {
+      if (box.queued.length > 0) flushNotifications(db, box);
+      else box.sending = false;
+    });
+}
+
+/**
+ * Whether the current request still has work for its first scoped transaction (an idempotency record,
+ * plugins/idempotency.ts): a statement cannot run on its own then, it must share that transaction.
+ */
+export function firstTransactionPending(): boolean {
+  const ctx = requestContext.getStore();
+  return Boolean(ctx && !ctx.firstTransactionSeen && ctx.onFirstTransaction.length > 0);
 }
 
 export async function withScope<T>(db: AppDb, scope: Scope, fn: (tx: Tx) => Promise<T>, options: ScopeOptions = {}): Promise<T> {

@@ -43,6 +43,8 @@ export interface Cache {
   invalidatePrefix(prefix: string): Promise<void>;
   /** The cached value of `key`, else `load()` (stored unless null/undefined or invalidated meanwhile). */
   getOrLoad<T>(name: CacheName, key: string, ttlSeconds: number, load: () => Promise<T>, consistency?: Consistency): Promise<T>;
+  /** The value getOrLoad would return without loading, or undefined (not cached, or not cacheable now). */
+  peek<T>(name: CacheName, key: string, consistency?: Consistency): Promise<T | undefined>;
   /** Whether lookups are being served from the cache right now (false while Redis is down). */
   healthy(): boolean;
   stats(): CacheStats[];
@@ -120,6 +122,12 @@ abstract class BaseCache implements Cache {
       await this.set(key, value, ttlSeconds);
     }
     return value;
+  }
+  async peek<T>(name: CacheName, key: string, consistency: Consistency = 'strict') {
+    if (!this.canCache(consistency)) return undefined;
+    const found = await this.get<T>(key);
+    if (found !== undefined) this.count(name, 'hit');
+    return found;
   }
   abstract close(): Promise<void>;
 }
@@ -398,6 +406,12 @@ export function cached<T>(
 ): Promise<T> {
   const cache = installed.at(-1);
   return cache ? cache.getOrLoad(name, key, ttlSeconds, load, consistency) : load();
+}
+
+/** What `cached` would return without loading it, or undefined: for a caller that has no transaction to load with. */
+export function peekCached<T>(name: CacheName, key: string, consistency: Consistency = 'strict'): Promise<T | undefined> {
+  const cache = installed.at(-1);
+  return cache ? cache.peek<T>(name, key, consistency) : Promise.resolve(undefined);
 }
 
 export interface Invalidation {

@@ -38,6 +38,38 @@ describe('live updates', () => {
     stream.close();
   });
 
+  it('carries a created task exactly as the API answered it (the create statement builds it in SQL)', async () => {
+    const stream = await openStream(streamUrl(), ws.users.owner.h);
+    await stream.next((e) => e.event === 'ready');
+    const bodies = [
+      { projectId, title: 'Plain' },
+      {
+        projectId,
+        title: 'Done \ud800 "quoted" ünïcode',
+        description: 'Line one\nline two',
+        status: 'done',
+        priority: 'urgent',
+        dueDate: '2027-02-28',
+        assigneeId: ws.users.editor.id,
+        labels: ['a-label', 'b'],
+        position: 1536.25,
+      },
+    ];
+    for (const body of bodies) {
+      const res = await t.app.inject({
+        method: 'POST',
+        url: `/api/v1/tenants/${ws.tenantId}/tasks`,
+        headers: ws.users.owner.h,
+        payload: body,
+      });
+      expect(res.statusCode, res.body).toBe(201);
+      const task = res.json().data;
+      const got = await stream.next((e) => e.event === 'task.created' && e.data.id === task.id, 2_000);
+      expect(got.data).toEqual(task);
+    }
+    stream.close();
+  });
+
   it('refuses non-members (404) and anonymous callers (401)', async () => {
     const other = await createWorkspace(t.app, 'Other');
     const denied = await openStream(streamUrl(), other.users.owner.h);

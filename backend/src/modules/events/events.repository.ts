@@ -1,8 +1,8 @@
 import { and, asc, eq, gt, lt, sql } from 'drizzle-orm';
-import type { Tx } from '../../db/client.ts';
+import type { AppDb, Tx } from '../../db/client.ts';
 import { compiledQuery } from '../../db/compiled.ts';
 import { tenantEvents } from '../../db/schema/index.ts';
-import { notifyAfterCommit } from '../../db/tenant.ts';
+import { notifyAfterCommit, notifyCommitted } from '../../db/tenant.ts';
 
 export const EVENTS_CHANNEL = 'atrium_events';
 
@@ -27,10 +27,19 @@ const eventInsert = compiledQuery<EventValues, { id: number }>('events_insert', 
 /** Inserts the event; listeners are notified once the transaction has committed (db/tenant.ts). */
 export async function insertEvent(tx: Tx, e: EventValues) {
   const [row] = await eventInsert(tx, e);
-  const id = row?.id;
-  // Listeners (the live-update hub of every instance) are woken once the row is committed.
-  await notifyAfterCommit(tx, EVENTS_CHANNEL, `${e.tenantId}:${id}`);
+  const id = row?.id as number;
+  await notifyEventCommitted(tx, e.tenantId, id);
   return id;
+}
+
+/** For an event whose statement has committed on its own (no transaction around it): wakes the listeners now. */
+export function notifyEventStored(db: AppDb, tenantId: string, id: number): void {
+  notifyCommitted(db, EVENTS_CHANNEL, `${tenantId}:${id}`);
+}
+
+/** Listeners (the live-update hub of every instance) are woken once the event's row is committed. */
+export async function notifyEventCommitted(tx: Tx, tenantId: string, id: number): Promise<void> {
+  await notifyAfterCommit(tx, EVENTS_CHANNEL, `${tenantId}:${id}`);
 }
 
 export async function findEventsAfter(tx: Tx, tenantId: string, afterId: number, limit = 500) {

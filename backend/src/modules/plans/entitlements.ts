@@ -10,7 +10,7 @@
  */
 import type { Tx } from '../../db/client.ts';
 import type { SubscriptionStatus } from '../../db/schema/index.ts';
-import { cached, cacheKeys } from '../../lib/cache.ts';
+import { cached, cacheKeys, peekCached } from '../../lib/cache.ts';
 import { clock } from '../../lib/clock.ts';
 import { AppError } from '../../lib/errors.ts';
 import { PLANS, type PlanDefinition, type PlanFeatures, type PlanLimits } from './plans.config.ts';
@@ -52,11 +52,34 @@ export function effectivePlanId(sub: SubscriptionTerms | undefined, now: Date): 
   return hasLapsed(sub, now) ? 'free' : sub.planId;
 }
 
+/** The applied plan and the subscription's terms, as cached (dates as ISO strings). */
+interface CachedTerms {
+  applied: string;
+  sub: (Omit<SubscriptionTerms, 'currentPeriodEnd' | 'graceUntil'> & { currentPeriodEnd: string | null; graceUntil: string | null }) | null;
+}
+
+type CachedPlan = { id: string; name: string; features: PlanFeatures; limits: PlanLimits } | null;
+
+/** The plan in force: the applied one, unless the subscription lapsed by the clock (then free). */
+function planIdOf(terms: CachedTerms, now: Date): string {
+  const sub = terms.sub && {
+    ...terms.sub,
+    currentPeriodEnd: terms.sub.currentPeriodEnd ? new Date(terms.sub.currentPeriodEnd) : null,
+    graceUntil: terms.sub.graceUntil ? new Date(terms.sub.graceUntil) : null,
+  };
+  return sub && hasLapsed(sub, now) ? 'free' : terms.applied;
+}
+
+function entitlementsOf(planId: string, plan: CachedPlan): Entitlements {
+  if (!plan) return entitlementsForPlan(planId);
+  return { planId: plan.id, planName: plan.name, features: plan.features, limits: plan.limits };
+}
+
 /** The tenant's entitlements, read from the database inside the caller's transaction. */
 export async function getEntitlements(tx: Tx, tenantId: string, now: Date = clock.now()): Promise<Entitlements> {
   // Cached (lib/cache.ts): the applied plan and the subscription's terms, invalidated by billing on
   // every change; whether the plan lapsed is decided here, with the clock, on every call.
-  const terms = await cached('entitlements', cacheKeys.entitlements(tenantId), ENTITLEMENTS_TTL_SECONDS, async () => {
+  const terms = await cached<CachedTerms>('entitlements', cacheKeys.entitlements(tenantId), ENTITLEMENTS_TTL_SECONDS, async () => {
     const sub = await subscriptionTerms(tx, tenantId);
     return {
       applied: await tenantPlan(tx, tenantId),
@@ -65,14 +88,9 @@ export async function getEntitlements(tx: Tx, tenantId: string, now: Date = cloc
         : null,
     };
   });
-  const sub = terms.sub && {
-    ...terms.sub,
-    currentPeriodEnd: terms.sub.currentPeriodEnd ? new Date(terms.sub.currentPeriodEnd) : null,
-    graceUntil: terms.sub.graceUntil ? new Date(terms.sub.graceUntil) : null,
-  };
-  const planId = sub && hasLapsed(sub, now) ? 'free' : terms.applied;
+  const planId = planIdOf(terms, now);
   // The catalogue changes only when a deployment re-seeds it (seedPlans invalidates it).
-  const plan = await cached(
+  const plan = await cached<CachedPlan>(
     'plan',
     cacheKeys.plan(planId),
     PLAN_TTL_SECONDS,
@@ -82,8 +100,19 @@ export async function getEntitlements(tx: Tx, tenantId: string, now: Date = cloc
     },
     'relaxed',
   );
-  if (!plan) return entitlementsForPlan(planId);
-  return { planId: plan.id, planName: plan.name, features: plan.features, limits: plan.limits };
+  return entitlementsOf(planId, plan);
+}
+
+/**
+ * The tenant's entitlements if the cache holds everything they are made of (what getEntitlements would
+ * return without a statement), else undefined: for a caller with no transaction open yet.
+ */
+export async function cachedEntitlements(tenantId: string, now: Date = clock.now()): Promise<Entitlements | undefined> {
+  const terms = await peekCached<CachedTerms>('entitlements', cacheKeys.entitlements(tenantId));
+  if (!terms) return undefined;
+  const planId = planIdOf(terms, now);
+  const plan = await peekCached<CachedPlan>('plan', cacheKeys.plan(planId), 'relaxed');
+  return plan === undefined ? undefined : entitlementsOf(planId, plan);
 }
 
 const ENTITLEMENTS_TTL_SECONDS = 300;

@@ -27,6 +27,15 @@ export async function consumeLimit(tx: Tx, tenantId: string, metric: 'projects' 
   );
 }
 
+/**
+ * The plan's limit on `metric` (-1: none) for a statement that takes the unit itself (a task's create,
+ * tasks.repository.ts), and what its LIMIT_REACHED failure becomes: the 402.
+ */
+export function limitToTake(entitlements: Entitlements, metric: 'projects' | 'tasks') {
+  const limit = limitOf(entitlements, metric);
+  return { limit, failure: (err: unknown) => (isLimitReached(err) ? planLimitError(metric, limit, entitlements.planId) : err) };
+}
+
 export async function releaseLimit(tx: Tx, tenantId: string, metric: 'projects' | 'tasks', amount = 1): Promise<void> {
   await releaseUsage(tx, tenantId, metric, amount);
 }

@@ -1,7 +1,16 @@
-import { and, arrayContains, desc, eq, gte, lte, or, type SQL, sql } from 'drizzle-orm';
+import { and, arrayContains, eq, gte, lte, or, type SQL, sql } from 'drizzle-orm';
 import type { AppDb, Tx } from '../../db/client.ts';
-import { compiledQueries, compiledQuery } from '../../db/compiled.ts';
-import { memberships, type TaskPriority, type TaskStatus, tasks } from '../../db/schema/index.ts';
+import { compiledQueries, compiledQuery, sqlStatement } from '../../db/compiled.ts';
+import {
+  auditLogs,
+  memberships,
+  projects,
+  type TaskPriority,
+  type TaskStatus,
+  tasks,
+  tenantEvents,
+  tenantUsageDeltas,
+} from '../../db/schema/index.ts';
 import type { TenantScope } from '../../db/tenant.ts';
 
 export type TaskRow = Omit<typeof tasks.$inferSelect, 'search'>;
@@ -211,31 +220,158 @@ const NEW_TASK_KEYS = [
 /** `position` null: after the last task of its project and status (computed by the insert itself). */
 export type NewTask = Required<Pick<typeof tasks.$inferInsert, (typeof NEW_TASK_KEYS)[number]>> & { position: number | null };
 
+/** What a create writes beside the task, in the same statement (createTaskRow). */
+export interface TaskCreation extends NewTask {
+  audit: {
+    id: string;
+    actorType: string;
+    actorId: string | null;
+    ip: string | null;
+    userAgent: string | null;
+    requestId: string | null;
+  };
+  /** The live event's owners (creator, assignee). */
+  ownerIds: string[];
+  /** The plan's task limit; -1: none. */
+  limit: number;
+}
+
+export interface CreatedTask {
+  /** Null when a check failed: the flags below say which (and nothing was written). */
+  task: TaskRecord | null;
+  projectFound: boolean;
+  projectArchived: boolean;
+  /** The live event's row id. */
+  eventId: number | null;
+}
+
+type CreationValues = Omit<TaskCreation, 'audit'> & { [K in keyof TaskCreation['audit'] as `audit_${K}`]: TaskCreation['audit'][K] };
+
+/** A timestamptz column as `Date#toISOString` prints it (milliseconds, truncated as Date parsing does). */
+const isoText = (column: SQL) => sql`to_char(${column} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
+
 /**
- * The next position is read by the insert (a subquery) rather than before it, so a create does not wait
- * for a round trip to learn it. `order by position desc limit 1` rather than max(): a named statement
- * may run with a generic plan, and for max() that plan reads every task of the column (thousands) where
- * this one reads one index entry.
+ * A create in one statement: the checks, the task, its audit row, its live event and the plan counter.
+ * One statement instead of six: the server executes one prepared statement instead of six, and the API
+ * sends and reads one query instead of six (docs/performance.md, change 35).
+ *
+ * - The task is inserted only if the project is in the workspace and not archived, and the assignee (if
+ *   any) a member; otherwise nothing is written and the flags returned say which check failed.
+ * - The position, if not given, is after the last task of its project and status, read by the insert
+ *   itself (`order by position desc limit 1` rather than max(): a named statement may run with a
+ *   generic plan, and for max() that plan reads every task of the column where this one reads one
+ *   index entry).
+ * - The audit row, the event and the counter are written from the inserted row, so they exist exactly
+ *   when the task does. The event's data is the task as the API answers it (toTask), and the audit
+ *   row's metadata its project and title, both built from the stored row (a lone UTF-16 surrogate in
+ *   the input is already U+FFFD there, where jsonb would refuse its JSON escape).
+ * - Without a limit the counter gets a +1 delta (no lock); with one, atrium_take_usage takes the unit
+ *   under the counter row's lock and fails the statement (LIMIT_REACHED) when the plan is full.
+ * - Values are cast to their columns' types: in an INSERT … SELECT they are not inferred from the target.
  */
-const taskInsert = compiledQuery<NewTask, TaskRow>('tasks_insert', (tx) => {
-  const last = tx
-    .select({ position: tasks.position })
-    .from(tasks)
-    .where(and(eq(tasks.tenantId, ph('tenantId')), eq(tasks.projectId, ph('projectId')), eq(tasks.status, ph('status'))))
-    .orderBy(desc(tasks.position))
-    .limit(1);
-  return tx
-    .insert(tasks)
-    .values({
-      ...(Object.fromEntries(NEW_TASK_KEYS.map((k) => [k, ph(k)])) as unknown as Omit<NewTask, 'position'>),
-      position: sql`coalesce(${ph('position')}::float8, (${last}) + 1024, 1024)`,
-    })
-    .returning(taskColumns);
+const taskCreate = compiledQuery<CreationValues, CreatedTask & TaskRecord>(
+  'tasks_create',
+  (tx) => {
+    const cols = (keys: readonly (keyof typeof taskColumns)[]) =>
+      sql.join(
+        keys.map((k) => sql.identifier(taskColumns[k].name)),
+        sql`, `,
+      );
+    const insertKeys = [...NEW_TASK_KEYS, 'position'] as const;
+    const values = NEW_TASK_KEYS.map((k) => sql`${sql.param(ph(k), tasks[k])}::${sql.raw(tasks[k].getSQLType())}`);
+    const last = sql`(select ${tasks.position} from ${tasks} where ${tasks.tenantId} = ${ph('tenantId')} and ${tasks.projectId} = ${ph('projectId')} and ${tasks.status} = ${ph('status')} order by ${tasks.position} desc limit 1)`;
+    const created = (k: keyof typeof taskColumns) => sql`"created".${sql.identifier(taskColumns[k].name)}`;
+    const eventData = sql.join(
+      (Object.keys(taskColumns) as (keyof typeof taskColumns)[])
+        .filter((k) => k !== 'tenantId')
+        .map((k) => {
+          const column = taskColumns[k];
+          const value = column.getSQLType() === 'timestamp with time zone' ? isoText(created(k)) : created(k);
+          return sql`${sql.raw(`'${k}'`)}, ${value}`;
+        }),
+      sql`, `,
+    );
+    const audit = (k: keyof TaskCreation['audit']) => sql`${sql.param(ph(`audit_${k}`), auditLogs[k])}`;
+    const text = sql`with "project" as (
+        select ${projects.archivedAt} as "archived_at" from ${projects} where ${projects.tenantId} = ${ph('tenantId')} and ${projects.id} = ${ph('projectId')}
+      ), "assignee" as (
+        select 1 from ${memberships} where ${memberships.tenantId} = ${ph('tenantId')} and ${memberships.userId} = ${ph('assigneeId')}::text
+      ), "created" as (
+        insert into ${tasks} (${cols(insertKeys)})
+        select ${sql.join(values, sql`, `)}, coalesce(${ph('position')}::float8, ${last} + 1024, 1024)
+        where exists (select 1 from "project" where "archived_at" is null)
+          and (${ph('assigneeId')}::text is null or exists (select 1 from "assignee"))
+        returning ${cols(Object.keys(taskColumns) as (keyof typeof taskColumns)[])}
+      ), "audit" as (
+        insert into ${auditLogs} ("id", "tenant_id", "actor_type", "actor_id", "action", "target_type", "target_id", "ip", "user_agent", "request_id", "metadata")
+        select ${audit('id')}::text, ${ph('tenantId')}::text, ${audit('actorType')}::text, ${audit('actorId')}::text, 'task.created', 'task', "created"."id",
+          ${audit('ip')}::text, ${audit('userAgent')}::text, ${audit('requestId')}::text,
+          jsonb_build_object('projectId', "created"."project_id", 'title', "created"."title")
+        from "created"
+      ), "event" as (
+        insert into ${tenantEvents} ("tenant_id", "type", "entity_id", "owner_ids", "data")
+        select ${ph('tenantId')}::text, 'task.created', "created"."id", ${sql.param(ph('ownerIds'), tenantEvents.ownerIds)}::text[], jsonb_build_object(${eventData})
+        from "created"
+        returning "id"
+      ), "delta" as (
+        insert into ${tenantUsageDeltas} ("tenant_id", "metric", "delta")
+        select ${ph('tenantId')}::text, 'tasks', 1 from "created" where ${ph('limit')}::int < 0
+      ), "taken" as (
+        select atrium_take_usage(${ph('tenantId')}::text, 'tasks', ${ph('limit')}::int) from "created" where ${ph('limit')}::int >= 0
+      )
+      select ${sql.join(
+        (Object.keys(taskColumns) as (keyof typeof taskColumns)[]).map((k) => created(k)),
+        sql`, `,
+      )},
+        exists (select 1 from "project") as "project_found",
+        exists (select 1 from "project" where "archived_at" is not null) as "project_archived",
+        (select "id" from "event") as "event_id",
+        (select count(*) from "taken") as "taken"
+      from (select 1) as "one" left join "created" on true`;
+    return sqlStatement(tx, text, {
+      ...taskColumns,
+      projectFound: sql<boolean>``.mapWith(Boolean),
+      projectArchived: sql<boolean>``.mapWith(Boolean),
+      eventId: sql<number | null>``.mapWith(Number),
+      taken: sql<number>``.mapWith(Number),
+    });
+  },
+  { isoTimestamps: true },
+);
+
+const creationValues = ({ audit, ...rest }: TaskCreation): CreationValues => ({
+  ...rest,
+  audit_id: audit.id,
+  audit_actorType: audit.actorType,
+  audit_actorId: audit.actorId,
+  audit_ip: audit.ip,
+  audit_userAgent: audit.userAgent,
+  audit_requestId: audit.requestId,
 });
 
-export async function insertTask(tx: Tx, row: NewTask) {
-  const [t] = await taskInsert(tx, row);
-  return t as TaskRow;
+function createdTask(rows: (CreatedTask & TaskRecord & { taken: number })[]): CreatedTask {
+  const [row] = rows;
+  if (!row) throw new Error('the create statement returned no row');
+  const { projectFound, projectArchived, eventId, taken: _taken, ...task } = row;
+  return { task: task.id ? (task as TaskRecord) : null, projectFound, projectArchived, eventId: task.id ? eventId : null };
+}
+
+/**
+ * Creates a task with everything its create writes, in one statement (taskCreate above), inside the
+ * caller's transaction. Over the plan's limit it rejects (usage.repository.ts: isLimitReached) and
+ * writes nothing.
+ */
+export async function createTaskRow(tx: Tx, values: TaskCreation): Promise<CreatedTask> {
+  return createdTask((await taskCreate(tx, creationValues(values))) as (CreatedTask & TaskRecord & { taken: number })[]);
+}
+
+/**
+ * The same statement on its own under `scope`: on PostgreSQL, the scope statement and it in one message,
+ * committed by the server when it completes, with no BEGIN or COMMIT (db/scoped-read.ts); elsewhere in
+ * a transaction of its own (CompiledQuery.scoped).
+ */
+export async function createTaskRowScoped(db: AppDb, scope: TenantScope, values: TaskCreation): Promise<CreatedTask> {
+  return createdTask((await taskCreate.scoped(db, scope, creationValues(values))) as (CreatedTask & TaskRecord & { taken: number })[]);
 }
 
 /** Updates if the version still matches (optimistic concurrency); undefined when it does not. */

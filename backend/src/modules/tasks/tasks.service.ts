@@ -5,18 +5,20 @@
  */
 import type { AppDb, Tx } from '../../db/client.ts';
 import type { TaskPriority, TaskStatus } from '../../db/schema/index.ts';
-import { inSendOrder, withTenant } from '../../db/tenant.ts';
+import { firstTransactionPending, withTenant } from '../../db/tenant.ts';
+import { clock } from '../../lib/clock.ts';
 import { decodeCursor, encodeCursor } from '../../lib/cursor.ts';
 import { AppError, forbidden, hasSqlState, notFound } from '../../lib/errors.ts';
 import { newId } from '../../lib/ids.ts';
 import { recordAudit } from '../audit/audit.service.ts';
-import { emitEvent } from '../events/events.service.ts';
-import { getEntitlements } from '../plans/entitlements.ts';
-import { assertWithinLimit, consumeLimit, releaseLimit } from '../plans/limits.service.ts';
+import { emitEvent, eventOwners, eventStored, eventWritten } from '../events/events.service.ts';
+import { cachedEntitlements, getEntitlements } from '../plans/entitlements.ts';
+import { assertWithinLimit, limitToTake, releaseLimit } from '../plans/limits.service.ts';
 import { findProject } from '../projects/projects.repository.ts';
 import { archivedError } from '../projects/projects.service.ts';
 import { allowed } from '../tenants/permissions.ts';
 import type { TenantContext } from '../tenants/tenants.service.ts';
+import { cachedSubscriberCount } from '../webhooks/webhooks.service.ts';
 import * as repo from './tasks.repository.ts';
 
 export interface TaskInput {
@@ -81,23 +83,26 @@ function visible<T extends { createdBy: string | null; assigneeId: string | null
   return task;
 }
 
+const unknownProjectError = () =>
+  new AppError('validation_error', 'Unknown project', [
+    { location: 'body', path: 'projectId', message: 'No such project in this workspace' },
+  ]);
+
+const assigneeError = () =>
+  new AppError('validation_error', 'The assignee must be a member of this workspace', [
+    { location: 'body', path: 'assigneeId', message: 'Not a member of this workspace' },
+  ]);
+
 async function writableProject(tx: Tx, ctx: TenantContext, projectId: string) {
   const project = await findProject(tx, ctx.tenantId, projectId);
-  if (!project)
-    throw new AppError('validation_error', 'Unknown project', [
-      { location: 'body', path: 'projectId', message: 'No such project in this workspace' },
-    ]);
+  if (!project) throw unknownProjectError();
   if (project.archivedAt) throw archivedError();
   return project;
 }
 
 async function checkAssignee(tx: Tx, ctx: TenantContext, assigneeId: string | null | undefined) {
   if (!assigneeId) return;
-  if (!(await repo.isMember(tx, ctx.tenantId, assigneeId))) {
-    throw new AppError('validation_error', 'The assignee must be a member of this workspace', [
-      { location: 'body', path: 'assigneeId', message: 'Not a member of this workspace' },
-    ]);
-  }
+  if (!(await repo.isMember(tx, ctx.tenantId, assigneeId))) throw assigneeError();
 }
 
 export interface ListQuery {
@@ -148,57 +153,78 @@ export async function getTask(db: AppDb, ctx: TenantContext, taskId: string) {
   return toTask(visible(ctx, await repo.readTask(db, ctx, taskId)));
 }
 
+/**
+ * One statement writes the task, its audit row, its live event and the plan counter, after checking the
+ * project and the assignee (tasks.repository.ts, createTaskRow); a failed check writes nothing.
+ *
+ * When the plan is in the cache, the cache knows that no webhook subscribes to the event, and the
+ * request has no idempotency record to write (usual), the statement needs nothing else around it and
+ * runs on its own (createTaskRowScoped): on PostgreSQL one message and one round trip, committed by the
+ * server, instead of BEGIN, statement and COMMIT. Otherwise it runs in a transaction that first reads
+ * what the cache lacked, then writes the webhook deliveries, and rolls back (idempotency record
+ * included) when a check failed.
+ */
 export async function createTask(db: AppDb, ctx: TenantContext, data: TaskInput) {
   if (!allowed(ctx, 'task:create')) throw forbidden('You cannot create tasks here');
+  const status = data.status ?? 'todo';
+  const id = newId('task');
+  const assigneeId = data.assigneeId ?? null;
+  const ownerIds = eventOwners({ ownerIds: [ctx.userId, assigneeId] });
+  const creation = (limit: number): repo.TaskCreation => ({
+    id,
+    tenantId: ctx.tenantId,
+    projectId: data.projectId,
+    title: data.title,
+    description: data.description ?? '',
+    status,
+    priority: data.priority ?? 'medium',
+    dueDate: data.dueDate ?? null,
+    assigneeId,
+    labels: data.labels ?? [],
+    position: data.position ?? null,
+    createdBy: ctx.userId,
+    completedAt: status === 'done' ? clock.now() : null,
+    audit: {
+      id: newId('aud'),
+      actorType: ctx.actor.type,
+      actorId: ctx.actor.id,
+      ip: ctx.actor.ip ?? null,
+      userAgent: ctx.actor.userAgent?.slice(0, 512) ?? null,
+      requestId: ctx.actor.requestId ?? null,
+    },
+    ownerIds,
+    limit,
+  });
+  const checked = (result: repo.CreatedTask) => {
+    if (!result.task || result.eventId === null) {
+      if (!result.projectFound) throw unknownProjectError();
+      if (result.projectArchived) throw archivedError();
+      throw assigneeError();
+    }
+    return { created: toTask(result.task), eventId: result.eventId };
+  };
+  const event = (data: Task) => ({ type: 'task.created', entityId: id, ownerIds, data });
+
+  // On its own only if nothing else must share its transaction: not an idempotency record (written by
+  // the first transaction, and kept only if the request succeeds), not webhook deliveries.
+  const known = firstTransactionPending() ? undefined : await cachedEntitlements(ctx.tenantId);
+  if (known && (await cachedSubscriberCount(ctx.tenantId, 'task.created')) === 0) {
+    const plan = limitToTake(known, 'tasks');
+    const result = await repo.createTaskRowScoped(db, ctx, creation(plan.limit)).catch((err: unknown) => {
+      throw plan.failure(err);
+    });
+    const { created, eventId } = checked(result);
+    eventStored(db, ctx.tenantId, eventId);
+    return created;
+  }
   return withTenant(db, ctx, async (tx) => {
-    const status = data.status ?? 'todo';
-    const id = newId('task');
-    // Two round trips on PostgreSQL, whose pool pipelines the statements sent together (PGlite runs them
-    // in order). 1. The checks, the task (its position computed by the insert) and its audit row, all in
-    // one write, the checks first. A failed check rolls the whole transaction back, insert included,
-    // and is what the caller sees (a missing project: its 400, not the insert's foreign key error
-    // behind it: inSendOrder). The plan, usually cached, comes last: it may not be a statement at all.
-    const [, , task, , entitlements] = await inSendOrder([
-      writableProject(tx, ctx, data.projectId),
-      checkAssignee(tx, ctx, data.assigneeId),
-      repo.insertTask(tx, {
-        id,
-        tenantId: ctx.tenantId,
-        projectId: data.projectId,
-        title: data.title,
-        description: data.description ?? '',
-        status,
-        priority: data.priority ?? 'medium',
-        dueDate: data.dueDate ?? null,
-        assigneeId: data.assigneeId ?? null,
-        labels: data.labels ?? [],
-        position: data.position ?? null,
-        createdBy: ctx.userId,
-        completedAt: status === 'done' ? new Date() : null,
-      }),
-      recordAudit(tx, ctx.tenantId, ctx.actor, {
-        action: 'task.created',
-        targetType: 'task',
-        targetId: id,
-        // As stored: a lone UTF-16 surrogate becomes U+FFFD on its way to the database (and jsonb refuses it).
-        metadata: { projectId: data.projectId, title: data.title.toWellFormed() },
-      }),
-      getEntitlements(tx, ctx.tenantId),
-    ]);
-    // 2. The live event (webhook deliveries first, if any) and the plan limit travel with the COMMIT
-    // (sendWithCommit). With a limit, the workspace's counter row is locked for the commit alone, and
-    // over the limit that statement fails and everything rolls back with the 402; without one, the
-    // create appends a delta and locks nothing (usage.repository.ts).
-    const created = toTask(task);
-    await Promise.all([
-      emitEvent(tx, ctx.tenantId, {
-        type: 'task.created',
-        entityId: task.id,
-        ownerIds: [task.createdBy, task.assigneeId],
-        data: created,
-      }),
-      consumeLimit(tx, ctx.tenantId, 'tasks', entitlements),
-    ]);
+    const plan = limitToTake(await getEntitlements(tx, ctx.tenantId), 'tasks');
+    const result = await repo.createTaskRow(tx, creation(plan.limit)).catch((err: unknown) => {
+      throw plan.failure(err);
+    });
+    const { created, eventId } = checked(result);
+    // Webhook deliveries (if any) and the live-update wake-up once committed.
+    await eventWritten(tx, ctx.tenantId, eventId, event(created));
     return created;
   });
 }

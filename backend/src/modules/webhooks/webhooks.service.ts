@@ -11,7 +11,7 @@ import type { AppConfig } from '../../config.ts';
 import type { AppDb, Tx } from '../../db/client.ts';
 import { withTenant } from '../../db/tenant.ts';
 import type { JobQueue } from '../../jobs/queue.ts';
-import { cached, cacheKeys } from '../../lib/cache.ts';
+import { cached, cacheKeys, peekCached } from '../../lib/cache.ts';
 import { decodeCursor, encodeCursor } from '../../lib/cursor.ts';
 import { AppError, notFound } from '../../lib/errors.ts';
 import { newId } from '../../lib/ids.ts';
@@ -146,6 +146,15 @@ const WEBHOOKS_TTL_SECONDS = 300;
 async function subscribedWebhooks(tx: Tx, tenantId: string, eventType: string) {
   const active = await cached('webhooks', cacheKeys.webhooks(tenantId), WEBHOOKS_TTL_SECONDS, () => repo.findActiveWebhooks(tx, tenantId));
   return active.filter((w) => w.events.includes(eventType) || w.events.includes('*'));
+}
+
+/**
+ * How many webhooks subscribe to `eventType` in the tenant, if the cache knows (undefined otherwise):
+ * an event with none needs no transaction of its own for deliveries.
+ */
+export async function cachedSubscriberCount(tenantId: string, eventType: string): Promise<number | undefined> {
+  const active = await peekCached<Awaited<ReturnType<typeof repo.findActiveWebhooks>>>('webhooks', cacheKeys.webhooks(tenantId));
+  return active?.filter((w) => w.events.includes(eventType) || w.events.includes('*')).length;
 }
 
 /** Called for every tenant event inside its transaction: one delivery (and job) per subscribed webhook. */
