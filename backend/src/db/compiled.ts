@@ -139,8 +139,9 @@ export interface CompiledQuery<V extends Record<string, unknown>, R> {
   /**
    * The query on its own under `scope`, for work that is this one statement (a read, or a write that
    * needs nothing else in its transaction): what `withScope(db, scope, (tx) => query(tx, values))`
-   * returns, without the transaction around it on PostgreSQL (db/scoped-read.ts). On PGlite, or when the request still has work for its first
-   * transaction (an idempotency record), it is exactly that withScope.
+   * returns, without the transaction around it on PostgreSQL (db/scoped-read.ts). On PGlite, or when
+   * the request still has work for its first transaction (an idempotency record), it is exactly that
+   * withScope.
    */
   scoped(db: AppDb, scope: Scope, values: V): Promise<R[]>;
 }

@@ -245,6 +245,9 @@ export interface CreatedTask {
   eventId: number | null;
 }
 
+/** A row of the create statement: the task (all null when nothing was written), the flags, and `taken`. */
+type CreateRow = CreatedTask & TaskRecord & { taken: number };
+
 type CreationValues = Omit<TaskCreation, 'audit'> & { [K in keyof TaskCreation['audit'] as `audit_${K}`]: TaskCreation['audit'][K] };
 
 /** A timestamptz column as `Date#toISOString` prints it (milliseconds, truncated as Date parsing does). */
@@ -269,7 +272,7 @@ const isoText = (column: SQL) => sql`to_char(${column} at time zone 'UTC', 'YYYY
  *   under the counter row's lock and fails the statement (LIMIT_REACHED) when the plan is full.
  * - Values are cast to their columns' types: in an INSERT … SELECT they are not inferred from the target.
  */
-const taskCreate = compiledQuery<CreationValues, CreatedTask & TaskRecord>(
+const taskCreate = compiledQuery<CreationValues, CreateRow>(
   'tasks_create',
   (tx) => {
     const cols = (keys: readonly (keyof typeof taskColumns)[]) =>
@@ -326,6 +329,7 @@ const taskCreate = compiledQuery<CreationValues, CreatedTask & TaskRecord>(
         exists (select 1 from "project") as "project_found",
         exists (select 1 from "project" where "archived_at" is not null) as "project_archived",
         (select "id" from "event") as "event_id",
+        -- Read so that the take runs (a plain SELECT in WITH runs only if the query reads it).
         (select count(*) from "taken") as "taken"
       from (select 1) as "one" left join "created" on true`;
     return sqlStatement(tx, text, {
@@ -349,7 +353,7 @@ const creationValues = ({ audit, ...rest }: TaskCreation): CreationValues => ({
   audit_requestId: audit.requestId,
 });
 
-function createdTask(rows: (CreatedTask & TaskRecord & { taken: number })[]): CreatedTask {
+function createdTask(rows: CreateRow[]): CreatedTask {
   const [row] = rows;
   if (!row) throw new Error('the create statement returned no row');
   const { projectFound, projectArchived, eventId, taken: _taken, ...task } = row;
@@ -362,7 +366,7 @@ function createdTask(rows: (CreatedTask & TaskRecord & { taken: number })[]): Cr
  * writes nothing.
  */
 export async function createTaskRow(tx: Tx, values: TaskCreation): Promise<CreatedTask> {
-  return createdTask((await taskCreate(tx, creationValues(values))) as (CreatedTask & TaskRecord & { taken: number })[]);
+  return createdTask(await taskCreate(tx, creationValues(values)));
 }
 
 /**
@@ -371,7 +375,7 @@ export async function createTaskRow(tx: Tx, values: TaskCreation): Promise<Creat
  * a transaction of its own (CompiledQuery.scoped).
  */
 export async function createTaskRowScoped(db: AppDb, scope: TenantScope, values: TaskCreation): Promise<CreatedTask> {
-  return createdTask((await taskCreate.scoped(db, scope, creationValues(values))) as (CreatedTask & TaskRecord & { taken: number })[]);
+  return createdTask(await taskCreate.scoped(db, scope, creationValues(values)));
 }
 
 /** Updates if the version still matches (optimistic concurrency); undefined when it does not. */
@@ -394,7 +398,7 @@ export async function deleteTaskRow(tx: Tx, tenantId: string, taskId: string) {
   await tx.delete(tasks).where(and(eq(tasks.tenantId, tenantId), eq(tasks.id, taskId)));
 }
 
-// Compiled: a create sends it before its insert, in the same write (tasks.service.ts).
+// A reassignment's check (tasks.service.ts, updateTask); a create checks the assignee in its own statement.
 const membership = compiledQuery<{ tenantId: string; userId: string }, { id: string }>('tasks_assignee_membership', (tx) =>
   tx
     .select({ id: memberships.id })
