@@ -231,10 +231,18 @@ describe('Redis cache shared by two instances', () => {
     // The entry written before the outage belongs to an old generation: never served again.
     expect(await b.cache.get('mem:outage:u')).toBeUndefined();
     expect(await a.cache.get('mem:outage:u')).toBeUndefined();
-    await b.cache.getOrLoad('membership', 'mem:outage:u', 60, async () => ({ role: 'viewer' }));
     // Both recovered and each started a generation; the one that recovered first moves to the other's
-    // when its flush message arrives (until then it misses, which is safe): they converge.
-    expect(await waitFor(async () => a.cache.get('mem:outage:u'), { timeoutMs: 5_000, intervalMs: 20 })).toEqual({ role: 'viewer' });
+    // when its flush message arrives (until then it misses, which is safe): they converge. A value B
+    // stores before it has moved is stored under the generation it leaves (and its local copy dropped
+    // with the flush), so B loads again until A is served what B loaded.
+    const shared = await waitFor(
+      async () => {
+        await b.cache.getOrLoad('membership', 'mem:outage:u', 60, async () => ({ role: 'viewer' }));
+        return a.cache.get('mem:outage:u');
+      },
+      { timeoutMs: 5_000, intervalMs: 20 },
+    );
+    expect(shared).toEqual({ role: 'viewer' });
     expect(b.lines.some((l) => String(l.msg).includes('Redis is back'))).toBe(true);
   });
 });
