@@ -16,13 +16,12 @@ import { countMembers, isLimitReached, lockMemberCount, readUsageOf, releaseUsag
  * that already read the entitlements (in an earlier round trip) passes them.
  */
 export async function consumeLimit(tx: Tx, tenantId: string, metric: 'projects' | 'tasks', known?: Entitlements): Promise<void> {
-  const entitlements = known ?? (await getEntitlements(tx, tenantId));
-  const limit = limitOf(entitlements, metric);
+  const { limit, failure } = limitToTake(known ?? (await getEntitlements(tx, tenantId)), metric);
   // Sent with the COMMIT: over the limit, the statement fails, the transaction rolls back and the
   // caller gets the 402.
   await sendWithCommit(() =>
     takeUsage(tx, tenantId, metric, limit).catch((err: unknown) => {
-      throw isLimitReached(err) ? planLimitError(metric, limit, entitlements.planId) : err;
+      throw failure(err);
     }),
   );
 }

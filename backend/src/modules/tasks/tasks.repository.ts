@@ -236,17 +236,11 @@ export interface TaskCreation extends NewTask {
   limit: number;
 }
 
-export interface CreatedTask {
-  /** Null when a check failed: the flags below say which (and nothing was written). */
-  task: TaskRecord | null;
-  projectFound: boolean;
-  projectArchived: boolean;
-  /** The live event's row id. */
-  eventId: number | null;
-}
+/** The task a create wrote with its live event's id, or (nothing written) which check failed. */
+export type CreatedTask = { task: TaskRecord; eventId: number } | { task: null; projectFound: boolean; projectArchived: boolean };
 
 /** A row of the create statement: the task (all null when nothing was written), the flags, and `taken`. */
-type CreateRow = CreatedTask & TaskRecord & { taken: number };
+type CreateRow = TaskRecord & { projectFound: boolean; projectArchived: boolean; eventId: number; taken: number };
 
 type CreationValues = Omit<TaskCreation, 'audit'> & { [K in keyof TaskCreation['audit'] as `audit_${K}`]: TaskCreation['audit'][K] };
 
@@ -336,7 +330,7 @@ const taskCreate = compiledQuery<CreationValues, CreateRow>(
       ...taskColumns,
       projectFound: sql<boolean>``.mapWith(Boolean),
       projectArchived: sql<boolean>``.mapWith(Boolean),
-      eventId: sql<number | null>``.mapWith(Number),
+      eventId: sql<number>``.mapWith(Number),
       taken: sql<number>``.mapWith(Number),
     });
   },
@@ -357,7 +351,8 @@ function createdTask(rows: CreateRow[]): CreatedTask {
   const [row] = rows;
   if (!row) throw new Error('the create statement returned no row');
   const { projectFound, projectArchived, eventId, taken: _taken, ...task } = row;
-  return { task: task.id ? (task as TaskRecord) : null, projectFound, projectArchived, eventId: task.id ? eventId : null };
+  // Left-joined: with nothing inserted, every task column is null.
+  return task.id ? { task, eventId } : { task: null, projectFound, projectArchived };
 }
 
 /**

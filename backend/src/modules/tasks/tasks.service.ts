@@ -196,7 +196,7 @@ export async function createTask(db: AppDb, ctx: TenantContext, data: TaskInput)
     limit,
   });
   const checked = (result: repo.CreatedTask) => {
-    if (!result.task || result.eventId === null) {
+    if (!result.task) {
       if (!result.projectFound) throw unknownProjectError();
       if (result.projectArchived) throw archivedError();
       throw assigneeError();
